@@ -1,0 +1,249 @@
+// The chain: a LevelDB of blocks, receipts, indexes and state; its head; block commits as one
+// atomic batch; read access by number, hash and tag; state views at any retained block.
+//
+//   open(dataDir) ──► genesis written once ──► head read back on every restart
+//   commit(executed) ──► [block, receipts, indexes, state nodes, head] in one batch ──► 'block'
+import { EventEmitter } from 'node:events'
+import type { Block, BlockHeader } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import type { MerkleStateManager } from '@ethereumjs/statemanager'
+import { createVM } from '@ethereumjs/vm'
+import type { VM } from '@ethereumjs/vm'
+import type { Genesis } from '../genesis/index.ts'
+import { createChainCommon } from './common.ts'
+import type { OpalCrypto } from './crypto.ts'
+import { BlockStore } from './db/blockStore.ts'
+import { MetaKey, SCHEMA_VERSION, metaKey } from './db/buckets.ts'
+import { openLevel } from './db/level.ts'
+import type { Level } from './db/level.ts'
+import { StateDB } from './db/stateDb.ts'
+import { ChainError } from './errors.ts'
+import { NO_EXTENSIONS } from './extensions.ts'
+import type { EvmExtensions } from './extensions.ts'
+import { buildGenesisBlock } from './genesisBlock.ts'
+import { PoolJournal } from './txpool/journal.ts'
+import { createExecutionState, createStateView } from './state.ts'
+import type { BlockSelector, ExecutedBlock, StoredReceipt, TxWithContext } from './types.ts'
+import { equal, toHex } from './util/bytes.ts'
+
+export interface ChainOptions {
+  dataDir: string
+  genesis: Genesis
+  crypto: OpalCrypto
+  /** keep and serve state of every block; otherwise the last `stateWindow` blocks */
+  archive?: boolean
+  stateWindow?: number
+  extensions?: EvmExtensions
+}
+
+export interface ChainEvents {
+  block: [ExecutedBlock]
+}
+
+export class Chain extends EventEmitter<ChainEvents> {
+  readonly common: Common
+  readonly genesis: Genesis
+  readonly crypto: OpalCrypto
+  readonly store: BlockStore
+  readonly stateDb: StateDB
+  readonly archive: boolean
+  readonly stateWindow: bigint
+  readonly extensions: EvmExtensions
+  readonly journal: PoolJournal
+  readonly #db: Level
+  #head!: BlockHeader
+  #genesisHash!: Uint8Array
+  #safe = 0n
+  #closed = false
+
+  private constructor(db: Level, opts: ChainOptions, common: Common) {
+    super()
+    this.#db = db
+    this.common = common
+    this.genesis = opts.genesis
+    this.crypto = opts.crypto
+    this.store = new BlockStore(db, common)
+    this.stateDb = new StateDB(db)
+    this.archive = opts.archive ?? false
+    this.stateWindow = BigInt(opts.stateWindow ?? 128)
+    this.extensions = opts.extensions ?? NO_EXTENSIONS
+    this.journal = new PoolJournal(db)
+  }
+
+  static async open(opts: ChainOptions): Promise<Chain> {
+    const common = createChainCommon(opts.genesis.chainId, opts.crypto)
+    const db = await openLevel(opts.dataDir)
+    const chain = new Chain(db, opts, common)
+    try {
+      await chain.#init()
+    } catch (err) {
+      await db.close()
+      throw err
+    }
+    return chain
+  }
+
+  async #init(): Promise<void> {
+    const genesisBlock = await buildGenesisBlock(this.genesis, this.common, this.stateDb, this.extensions.genesisAlloc())
+    const storedGenesis = await this.store.getMeta(MetaKey.genesis)
+    if (storedGenesis === undefined) {
+      const executed: ExecutedBlock = { block: genesisBlock, receipts: [], senders: [] }
+      const ops = [
+        ...this.stateDb.drain().map((o) => ({ type: 'put' as const, ...o })),
+        ...this.store.putOps(executed),
+        this.store.headOp(genesisBlock.hash()),
+        { type: 'put' as const, key: metaKey(MetaKey.genesis), value: genesisBlock.hash() },
+        { type: 'put' as const, key: metaKey(MetaKey.schema), value: Uint8Array.of(SCHEMA_VERSION) },
+      ]
+      await this.#db.batch(ops)
+    } else {
+      this.stateDb.drain()
+      if (!equal(storedGenesis, genesisBlock.hash())) {
+        throw new ChainError(
+          'GENESIS_MISMATCH',
+          `the data directory holds a different chain (genesis ${toHex(storedGenesis)}, this genesis gives ${toHex(genesisBlock.hash())}); use another --data-dir`,
+        )
+      }
+    }
+    this.#genesisHash = genesisBlock.hash()
+    const headHash = await this.store.getMeta(MetaKey.head)
+    const head = headHash === undefined ? undefined : await this.store.header(headHash)
+    if (head === undefined) throw new ChainError('CORRUPT', 'the database has no readable head block')
+    this.#head = head
+  }
+
+  get head(): BlockHeader {
+    return this.#head
+  }
+
+  get genesisHash(): Uint8Array {
+    return this.#genesisHash
+  }
+
+  get chainId(): bigint {
+    return this.genesis.chainId
+  }
+
+  /** Highest block attested by a validator quorum (0 until attestations exist). */
+  get safeNumber(): bigint {
+    return this.#safe
+  }
+
+  setSafe(n: bigint): void {
+    if (n > this.#safe && n <= this.#head.number) this.#safe = n
+  }
+
+  /** Stores a block with its receipts, indexes and the state nodes its execution wrote, atomically. */
+  async commit(executed: ExecutedBlock): Promise<void> {
+    if (this.#closed) throw new ChainError('CLOSED', 'the chain is closed')
+    const { block } = executed
+    if (block.header.number !== this.#head.number + 1n || !equal(block.header.parentHash, this.#head.hash())) {
+      throw new ChainError('NOT_NEXT', `block ${block.header.number} does not extend the head ${this.#head.number}`)
+    }
+    const ops = [
+      ...this.stateDb.drain().map((o) => ({ type: 'put' as const, ...o })),
+      ...this.store.putOps(executed),
+      this.store.headOp(block.hash()),
+    ]
+    await this.#db.batch(ops)
+    this.store.remember(executed)
+    this.#head = block.header
+    this.emit('block', executed)
+  }
+
+  /** Resolves a block number, tag or hash to a header, or undefined if there is none. */
+  async header(sel: BlockSelector): Promise<BlockHeader | undefined> {
+    if (typeof sel === 'object') {
+      const h = await this.store.header(sel.hash)
+      if (h !== undefined && sel.requireCanonical === true) {
+        const canonical = await this.store.hashByNumber(h.number)
+        if (canonical === undefined || !equal(canonical, sel.hash)) return undefined
+      }
+      return h
+    }
+    const n = this.resolveNumber(sel)
+    if (n === undefined) return undefined
+    if (n === this.#head.number) return this.#head
+    const hash = await this.store.hashByNumber(n)
+    return hash === undefined ? undefined : this.store.header(hash)
+  }
+
+  async block(sel: BlockSelector): Promise<Block | undefined> {
+    const header = await this.header(sel)
+    return header === undefined ? undefined : this.store.block(header.hash())
+  }
+
+  /** Number for a tag or number; undefined when the number is past the head. */
+  resolveNumber(sel: Exclude<BlockSelector, { hash: Uint8Array }>): bigint | undefined {
+    switch (sel) {
+      case 'latest':
+      case 'pending':
+        return this.#head.number
+      case 'earliest':
+        return 0n
+      case 'safe':
+        return this.#safe
+      case 'finalized':
+        return this.#safe
+      default:
+        return sel <= this.#head.number ? sel : undefined
+    }
+  }
+
+  async receipts(blockHash: Uint8Array): Promise<StoredReceipt[] | undefined> {
+    return this.store.receipts(blockHash)
+  }
+
+  async transaction(txHash: Uint8Array): Promise<TxWithContext | undefined> {
+    const loc = await this.store.txLocation(txHash)
+    if (loc === undefined) return undefined
+    const block = await this.store.block(loc.blockHash)
+    const senders = await this.store.senders(loc.blockHash)
+    if (block === undefined || senders === undefined) return undefined
+    return { ...loc, tx: block.transactions[loc.index], sender: senders[loc.index], header: block.header }
+  }
+
+  /** Read-only state at a block; throws ChainError STATE_UNAVAILABLE outside the retained window. */
+  async stateAt(header: BlockHeader): Promise<MerkleStateManager> {
+    if (!this.archive && this.#head.number - header.number > this.stateWindow) {
+      throw new ChainError(
+        'STATE_UNAVAILABLE',
+        `state of block ${header.number} is not available: this node keeps the state of the last ${this.stateWindow} blocks (run with --archive for all)`,
+      )
+    }
+    return createStateView(this.stateDb, this.common, header.stateRoot)
+  }
+
+  /** The long-lived, cached state that block production and import execute on. */
+  createExecutionState(): MerkleStateManager {
+    return createExecutionState(this.stateDb, this.common, this.#head.stateRoot)
+  }
+
+  /** A VM over the given state with this chain's rules, precompiles and block hashes. */
+  async createVM(stateManager: MerkleStateManager): Promise<VM> {
+    const store = this.store
+    const vm = await createVM({
+      common: this.common,
+      stateManager,
+      blockchain: {
+        async getBlock(n: number) {
+          const hash = await store.hashByNumber(BigInt(n))
+          return { hash: () => hash ?? new Uint8Array(32) }
+        },
+        async putBlock() {},
+        shallowCopy() {
+          return this
+        },
+      },
+      evmOpts: { customPrecompiles: this.extensions.customPrecompiles },
+    })
+    this.extensions.attach(vm.evm as Parameters<EvmExtensions['attach']>[0])
+    return vm
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#db.close()
+  }
+}

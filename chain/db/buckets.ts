@@ -1,0 +1,53 @@
+// Key space of the chain database: one leading byte per record type. Retired numbers are never
+// reused, so an old database is never misread.
+export const Bucket = {
+  meta: 0x00,
+  /** block hash → RLP header */
+  header: 0x01,
+  /** block hash → RLP list of serialized transactions */
+  body: 0x02,
+  /** block hash → concatenated 32-byte transaction hashes */
+  txHashes: 0x03,
+  /** block hash → concatenated 20-byte transaction senders */
+  senders: 0x04,
+  /** block hash → RLP list of receipts */
+  receipts: 0x05,
+  /** 8-byte big-endian number → canonical block hash */
+  canonical: 0x06,
+  /** transaction hash → 8-byte block number ‖ 4-byte index */
+  txIndex: 0x07,
+  /** trie node hash (and contract code, under the state manager's own prefix) → node */
+  state: 0x08,
+  /** block hash → RLP list of [hash, stateRoot] the sequencer signed: signature bytes */
+  blockSignature: 0x09,
+  /** transaction hash → raw transaction acknowledged by the pool and not yet in a block */
+  poolTx: 0x0a,
+} as const
+export type Bucket = (typeof Bucket)[keyof typeof Bucket]
+
+export const MetaKey = {
+  head: 'head',
+  genesis: 'genesis',
+  schema: 'schema',
+  safe: 'safe',
+} as const
+
+export const SCHEMA_VERSION = 1
+
+export function key(bucket: Bucket, rest: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rest.length + 1)
+  out[0] = bucket
+  out.set(rest, 1)
+  return out
+}
+
+export function metaKey(name: string): Uint8Array {
+  return key(Bucket.meta, new TextEncoder().encode(name))
+}
+
+export function numberKey(n: bigint): Uint8Array {
+  const b = new Uint8Array(9)
+  b[0] = Bucket.canonical
+  new DataView(b.buffer).setBigUint64(1, n)
+  return b
+}

@@ -1,0 +1,65 @@
+// The Merkle-Patricia trie's view of the chain database. Writes are held in memory until the
+// block that made them is committed: the block store then puts them in the same atomic batch as
+// the block, so a crash leaves the old head or the new one, never half a state.
+// Trie nodes are content-addressed and never deleted (no pruning), so every reader may see
+// pending nodes without harm, and an abandoned block only leaves unreferenced nodes.
+import { ValueEncoding, hexToBytes } from '@ethereumjs/util'
+import type { BatchDBOp, DB, EncodingOpts } from '@ethereumjs/util'
+import { Bucket } from './buckets.ts'
+import type { Level } from './level.ts'
+
+export class StateDB implements DB<string, string | Uint8Array> {
+  readonly #level: Level
+  #pending = new Map<string, Uint8Array>()
+
+  constructor(level: Level) {
+    this.#level = level
+  }
+
+  async get(key: string, opts?: EncodingOpts): Promise<string | Uint8Array | undefined> {
+    const value = this.#pending.get(key) ?? (await this.#level.get(stateKey(key)))
+    if (value === undefined) return undefined
+    return opts?.valueEncoding === ValueEncoding.String ? Buffer.from(value).toString('hex') : value
+  }
+
+  async put(key: string, value: string | Uint8Array): Promise<void> {
+    this.#pending.set(key, toBytes(value))
+  }
+
+  // Nodes may be shared by several roots, and old roots stay readable: deletes are ignored.
+  async del(): Promise<void> {}
+
+  async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
+    for (const op of ops) if (op.type === 'put') this.#pending.set(op.key, toBytes(op.value))
+  }
+
+  shallowCopy(): DB<string, string | Uint8Array> {
+    return this
+  }
+
+  async open(): Promise<void> {}
+
+  get pendingCount(): number {
+    return this.#pending.size
+  }
+
+  /** Hands the buffered writes to the caller's batch and forgets them. */
+  drain(): Array<{ key: Uint8Array; value: Uint8Array }> {
+    const ops = []
+    for (const [k, v] of this.#pending) ops.push({ key: stateKey(k), value: v })
+    this.#pending = new Map()
+    return ops
+  }
+}
+
+function stateKey(hexKey: string): Uint8Array {
+  const raw = hexToBytes(`0x${hexKey}`)
+  const out = new Uint8Array(raw.length + 1)
+  out[0] = Bucket.state
+  out.set(raw, 1)
+  return out
+}
+
+function toBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === 'string' ? hexToBytes(`0x${value}`) : value
+}

@@ -1,0 +1,50 @@
+// State managers over the persistent trie: one long-lived, cached instance that executes blocks,
+// and cheap read-only views at any committed state root for RPC reads.
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { Caches, CacheType, MerkleStateManager } from '@ethereumjs/statemanager'
+import { ValueEncoding } from '@ethereumjs/util'
+import type { Common } from '@ethereumjs/common'
+import type { StateDB } from './db/stateDb.ts'
+
+// Storage trie nodes are keyed under the owning account's address prefix: nodes of one contract
+// sit together on disk, which makes storage reads measurably faster on big tries.
+const PREFIX_STORAGE_TRIE_KEYS = true
+
+export function createTrie(db: StateDB, common: Common, root?: Uint8Array, cacheSize = 0): MerklePatriciaTrie {
+  return new MerklePatriciaTrie({
+    db,
+    root,
+    useKeyHashing: true,
+    valueEncoding: ValueEncoding.Bytes,
+    common,
+    cacheSize,
+  })
+}
+
+/** The executing state: account, storage and code caches that live across blocks. */
+export function createExecutionState(db: StateDB, common: Common, root: Uint8Array): MerkleStateManager {
+  return new MerkleStateManager({
+    trie: createTrie(db, common, root, 50_000),
+    common,
+    prefixStorageTrieKeys: PREFIX_STORAGE_TRIE_KEYS,
+    caches: new Caches({
+      account: { type: CacheType.LRU, size: 200_000 },
+      storage: { type: CacheType.LRU, size: 200_000 },
+      code: { type: CacheType.LRU, size: 10_000 },
+    }),
+  })
+}
+
+/** A throwaway view of the state at `root`: reads, and writes that are never committed. */
+export function createStateView(db: StateDB, common: Common, root: Uint8Array): MerkleStateManager {
+  return new MerkleStateManager({
+    trie: createTrie(db, common, root),
+    common,
+    prefixStorageTrieKeys: PREFIX_STORAGE_TRIE_KEYS,
+    caches: new Caches({
+      account: { type: CacheType.ORDERED_MAP },
+      storage: { type: CacheType.ORDERED_MAP },
+      code: { type: CacheType.ORDERED_MAP },
+    }),
+  })
+}

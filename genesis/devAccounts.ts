@@ -1,0 +1,32 @@
+// The accounts of the standard test mnemonic that Anvil and Hardhat fund, so habits and
+// scripts written against them work unchanged on an opal devnet.
+import { mnemonicToAccount } from 'viem/accounts'
+import type { Hex } from './types.ts'
+
+export const DEV_MNEMONIC = 'test test test test test test test test test test test junk'
+export const DEV_ACCOUNT_COUNT = 10
+/** m/44'/60'/0'/0/10: the key that signs devnet blocks, kept apart from the ten funded accounts */
+export const DEV_SEQUENCER_INDEX = 10
+/** m/44'/60'/0'/0/11…: validator keys for multi-node devnets */
+export const DEV_VALIDATOR_FIRST_INDEX = 11
+
+export interface DevAccount {
+  index: number
+  address: Hex
+  privateKey: Hex
+}
+
+export function devAccount(index: number, mnemonic = DEV_MNEMONIC): DevAccount {
+  const account = mnemonicToAccount(mnemonic, { addressIndex: index })
+  const key = account.getHdKey().privateKey
+  if (key === null) throw new Error(`no private key derived for account ${index}`)
+  return {
+    index,
+    address: account.address.toLowerCase() as Hex,
+    privateKey: `0x${Buffer.from(key).toString('hex')}` as Hex,
+  }
+}
+
+export function devAccounts(count = DEV_ACCOUNT_COUNT, mnemonic = DEV_MNEMONIC): DevAccount[] {
+  return Array.from({ length: count }, (_, i) => devAccount(i, mnemonic))
+}
