@@ -13,7 +13,7 @@ import type { Genesis } from '../genesis/index.ts'
 import { createChainCommon } from './common.ts'
 import type { OpalCrypto } from './crypto.ts'
 import { BlockStore } from './db/blockStore.ts'
-import { MetaKey, SCHEMA_VERSION, metaKey } from './db/buckets.ts'
+import { Bucket, MetaKey, SCHEMA_VERSION, key, metaKey, numberKey } from './db/buckets.ts'
 import { openLevel } from './db/level.ts'
 import type { Level } from './db/level.ts'
 import { StateDB } from './db/stateDb.ts'
@@ -149,6 +149,28 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.store.remember(executed)
     this.#head = block.header
     this.emit('block', executed)
+  }
+
+  /**
+   * Makes block `n` the head again, forgetting the canonical entries and transaction index of
+   * every later block (development snapshots). State nodes of later blocks stay on disk unused.
+   */
+  async rewind(n: bigint): Promise<void> {
+    if (n > this.#head.number) throw new ChainError('NOT_NEXT', `cannot rewind to ${n}: the head is ${this.#head.number}`)
+    const target = await this.header(n)
+    if (target === undefined) throw new ChainError('BLOCK_NOT_FOUND', `block ${n} not found`)
+    const ops: Array<{ type: 'del'; key: Uint8Array } | { type: 'put'; key: Uint8Array; value: Uint8Array }> = []
+    for (let m = this.#head.number; m > n; m--) {
+      const hash = await this.store.hashByNumber(m)
+      if (hash === undefined) continue
+      for (const txHash of (await this.store.txHashes(hash)) ?? []) ops.push({ type: 'del', key: key(Bucket.txIndex, txHash) })
+      ops.push({ type: 'del', key: numberKey(m) })
+    }
+    ops.push(this.store.headOp(target.hash()))
+    await this.#db.batch(ops)
+    this.store.forgetCanonical()
+    this.#head = target
+    if (this.#safe > n) this.#safe = n
   }
 
   /** Resolves a block number, tag or hash to a header, or undefined if there is none. */

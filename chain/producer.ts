@@ -7,7 +7,7 @@ import type { Block } from '@ethereumjs/block'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { Address } from '@ethereumjs/util'
 import { buildBlock } from '@ethereumjs/vm'
-import type { RunTxResult, VM } from '@ethereumjs/vm'
+import type { BlockBuilder, RunTxResult, VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
 import type { Chain } from './chain.ts'
 import { toStoredReceipt } from './receipts.ts'
@@ -30,6 +30,8 @@ export interface ProduceRequest {
   allowEmpty: boolean
   timestamp?: bigint
   maxTxs?: number
+  /** a direct state edit applied before the block's transactions (development only) */
+  mutate?: (state: MerkleStateManager) => Promise<void>
 }
 
 export class BlockProducer {
@@ -53,6 +55,18 @@ export class BlockProducer {
     this.#vm = await this.#chain.createVM(this.#state)
   }
 
+  /** Resolves when no block is being made. */
+  idle(): Promise<void> {
+    return this.#busy.then(() => undefined)
+  }
+
+  /** Runs `fn` while no block is being made (rewinds, snapshots). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#busy.then(fn)
+    this.#busy = run.catch(() => undefined)
+    return run
+  }
+
   /** Builds, commits and returns the next block, or undefined when there was nothing to include. */
   produce(req: ProduceRequest): Promise<ExecutedBlock | undefined> {
     // one block at a time, in call order
@@ -67,6 +81,7 @@ export class BlockProducer {
     if (!equal(await this.#state.getStateRoot(), parent.header.stateRoot)) {
       await this.#state.setStateRoot(parent.header.stateRoot)
     }
+    if (req.mutate !== undefined) await req.mutate(this.#state)
     const now = BigInt(Math.floor(Date.now() / 1000))
     const minTs = parent.header.timestamp + 1n
     const timestamp = req.timestamp ?? (now > minTs ? now : minTs)
@@ -81,6 +96,18 @@ export class BlockProducer {
       withdrawals: [],
       blockOpts: { putBlockIntoBlockchain: false, calcDifficultyFromHeader: undefined },
     })
+    try {
+      return await this.#fill(builder, parent, req)
+    } catch (err) {
+      // leave the execution state exactly at the head, whatever failed
+      if (builder.getStatus().status === 'pending') await builder.revert()
+      await this.#state.setStateRoot(parent.header.stateRoot)
+      throw err
+    }
+  }
+
+  async #fill(builder: BlockBuilder, parent: Block, req: ProduceRequest): Promise<ExecutedBlock | undefined> {
+    const chain = this.#chain
     const baseFee = builder['headerData'].baseFeePerGas as bigint
     const gasLimit = parent.header.gasLimit
     const maxTxs = req.maxTxs ?? this.#opts.maxTxs ?? Number.MAX_SAFE_INTEGER

@@ -62,6 +62,11 @@ export class BlockStore {
     this.#hashByNumber.set(executed.block.header.number, executed.block.hash())
   }
 
+  /** Drops cached number → hash entries after a rewind (cheap to refill). */
+  forgetCanonical(): void {
+    this.#hashByNumber.clear()
+  }
+
   async getMeta(name: string): Promise<Uint8Array | undefined> {
     return this.#db.get(metaKey(name))
   }

@@ -1,0 +1,128 @@
+// When blocks are made. With a block time, one block per tick, aligned to the wall clock; with
+// block time 0 ("automine"), one block per transaction as soon as it is in the pool.
+import type { Logger } from 'pino'
+import type { BlockProducer, ProduceRequest } from './producer.ts'
+import type { TxPool } from './txpool/pool.ts'
+import type { ExecutedBlock } from './types.ts'
+
+export interface SequencerOptions {
+  /** seconds; 0 = automine */
+  blockTime: number
+  emptyBlocks: boolean
+}
+
+export class Sequencer {
+  readonly #producer: BlockProducer
+  readonly #pool: TxPool
+  readonly #opts: SequencerOptions
+  readonly #log: Logger
+  #timer: NodeJS.Timeout | undefined
+  #running = false
+  #automine: boolean
+  #nextTimestamp: bigint | undefined
+  #draining: Promise<void> | undefined
+  #wake = false
+  readonly #onAdded = () => {
+    if (this.#running && this.#automine) void this.#drain()
+  }
+
+  constructor(producer: BlockProducer, pool: TxPool, opts: SequencerOptions, log: Logger) {
+    this.#producer = producer
+    this.#pool = pool
+    this.#opts = opts
+    this.#log = log
+    this.#automine = opts.blockTime === 0
+  }
+
+  start(): void {
+    this.#running = true
+    this.#pool.on('added', this.#onAdded)
+    if (this.#automine) void this.#drain()
+    else this.#schedule()
+  }
+
+  /** Stops making blocks; resolves once the block in progress, if any, is committed. */
+  async stop(): Promise<void> {
+    this.#running = false
+    this.#pool.off('added', this.#onAdded)
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    await this.#draining
+    await this.#producer.idle()
+  }
+
+  get automine(): boolean {
+    return this.#automine
+  }
+
+  setAutomine(on: boolean): void {
+    if (on === this.#automine) return
+    this.#automine = on
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (!this.#running) return
+    if (on) void this.#drain()
+    else if (this.#opts.blockTime > 0) this.#schedule()
+  }
+
+  /** Runs `fn` between blocks. */
+  pause<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#producer.exclusive(fn)
+  }
+
+  setNextTimestamp(ts: bigint): void {
+    this.#nextTimestamp = ts
+  }
+
+  /** A block now, even an empty one (evm_mine). */
+  async mine(req: Partial<ProduceRequest> = {}): Promise<ExecutedBlock | undefined> {
+    return this.#producer.produce({ allowEmpty: true, timestamp: this.#takeTimestamp(req.timestamp), ...withoutTimestamp(req) })
+  }
+
+  #takeTimestamp(explicit?: bigint): bigint | undefined {
+    const ts = explicit ?? this.#nextTimestamp
+    this.#nextTimestamp = undefined
+    return ts
+  }
+
+  #schedule(): void {
+    if (!this.#running || this.#automine) return
+    const period = this.#opts.blockTime * 1000
+    const delay = period - (Date.now() % period)
+    this.#timer = setTimeout(() => void this.#tick(), delay)
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      await this.#producer.produce({ allowEmpty: this.#opts.emptyBlocks, timestamp: this.#takeTimestamp() })
+    } catch (err) {
+      this.#log.error({ err }, 'block production failed')
+    }
+    this.#schedule()
+  }
+
+  /** Automine: one block per executable transaction until the pool has none. */
+  #drain(): Promise<void> {
+    this.#wake = true
+    this.#draining ??= (async () => {
+      try {
+        while (this.#running && this.#automine && this.#wake) {
+          this.#wake = false
+          for (;;) {
+            const made = await this.#producer.produce({ allowEmpty: false, maxTxs: 1, timestamp: this.#takeTimestamp() })
+            if (made === undefined || !this.#running) break
+          }
+        }
+      } catch (err) {
+        this.#log.error({ err }, 'block production failed')
+      } finally {
+        this.#draining = undefined
+      }
+    })()
+    return this.#draining
+  }
+}
+
+function withoutTimestamp(req: Partial<ProduceRequest>): Omit<Partial<ProduceRequest>, 'timestamp'> {
+  const { timestamp: _, ...rest } = req
+  return rest
+}

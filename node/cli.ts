@@ -1,0 +1,177 @@
+// The `opal` command line: `opal node`, `opal devnet`, `opal genesis`.
+import { writeFile } from 'node:fs/promises'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { ConfigError, DEFAULT_CONFIG, fromEnv, fromFile, mergeConfig, validateConfig } from './config.ts'
+import type { NodeConfig } from './config.ts'
+import { devnetBanner, startDevnet } from './devnet.ts'
+import { createLogger } from './logger.ts'
+import { OpalNode } from './node.ts'
+import { VERSION } from './version.ts'
+import { GenesisError, devGenesis, genesisToJson, loadGenesisFile, parseGenesis } from '../genesis/index.ts'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+const int = (name: string) => (v: string): number => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`)
+  return Number(v)
+}
+
+const bigint = (name: string) => (v: string): bigint => {
+  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`)
+  return BigInt(v)
+}
+
+/** Flags shared by `node` and `devnet`, spelled as Anvil spells them where Anvil has them. */
+function withNodeFlags(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <path>', 'where the chain database lives')
+    .option('--host <address>', `JSON-RPC listen address (default ${DEFAULT_CONFIG.host})`)
+    .option('-p, --port <port>', `JSON-RPC port, HTTP and WebSocket (default ${DEFAULT_CONFIG.port})`, int('port'))
+    .option('-b, --block-time <seconds>', 'seconds between blocks; 0 mines one block per transaction', int('block time'))
+    .option('--archive', 'keep the state of every block for historical queries (default: the last 128)')
+    .option('--config <file>', 'JSON config file (flags and OPAL_* variables take precedence)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(new Option('--log-format <format>', 'log format (default: pretty on a terminal, json otherwise)').choices(['json', 'pretty']))
+    .option('--rpc-max-batch <n>', 'most requests in one JSON-RPC batch', int('rpc-max-batch'))
+    .option('--rpc-max-body <bytes>', 'largest JSON-RPC request body', int('rpc-max-body'))
+    .option('--no-metrics', 'do not serve Prometheus metrics at /metrics')
+}
+
+interface NodeFlags {
+  dataDir?: string
+  host?: string
+  port?: number
+  blockTime?: number
+  archive?: boolean
+  config?: string
+  logLevel?: NodeConfig['logLevel']
+  logFormat?: NodeConfig['logFormat']
+  rpcMaxBatch?: number
+  rpcMaxBody?: number
+  metrics?: boolean
+  genesis?: string
+  sequencerKey?: string
+  dev?: boolean
+}
+
+function configFrom(flags: NodeFlags): Partial<NodeConfig> {
+  const fromFlags: Partial<NodeConfig> = {
+    dataDir: flags.dataDir,
+    host: flags.host,
+    port: flags.port,
+    blockTime: flags.blockTime,
+    archive: flags.archive,
+    logLevel: flags.logLevel,
+    logFormat: flags.logFormat,
+    rpcMaxBatchSize: flags.rpcMaxBatch,
+    rpcMaxBodyBytes: flags.rpcMaxBody,
+    metrics: flags.metrics === false ? false : undefined,
+    genesis: flags.genesis,
+    sequencerKey: flags.sequencerKey,
+    dev: flags.dev,
+  }
+  return mergeConfig(fromFlags, fromEnv(process.env), flags.config !== undefined ? fromFile(flags.config) : {})
+}
+
+/** Runs until SIGINT/SIGTERM, then stops cleanly (a second signal forces the exit). */
+function untilSignal(stop: () => Promise<void>): void {
+  let stopping = false
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) process.exit(130)
+    stopping = true
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`error while stopping after ${sig}: ${(err as Error).message}`)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+}
+
+const program = new Command()
+program.name('opal').description('opal: an appchain node for the AI data economy').version(VERSION).showHelpAfterError()
+
+withNodeFlags(
+  program
+    .command('node')
+    .description('run a node from a data directory and a genesis file')
+    .option('--genesis <file>', 'genesis file, opal or geth format (default: <data-dir>/genesis.json)')
+    .option('--sequencer-key <hex>', 'private key of the sequencer named in the genesis: this node makes the blocks')
+    .option('--dev', 'enable development methods (evm_mine, evm_snapshot, opal_setBalance …)'),
+).action(async (flags: NodeFlags) => {
+  const config = validateConfig(configFrom(flags))
+  const log = createLogger(config.logLevel, config.logFormat)
+  const genesisPath = config.genesis ?? join(config.dataDir, 'genesis.json')
+  if (!existsSync(genesisPath)) throw new ConfigError(`no genesis: ${genesisPath} does not exist (give --genesis, or write one with \`opal genesis new\`)`)
+  const genesis = await loadGenesisFile(genesisPath)
+  const node = await OpalNode.start(config, { genesis }, log)
+  untilSignal(() => node.stop())
+})
+
+withNodeFlags(
+  program
+    .command('devnet')
+    .description('start a local development network: funded test accounts, blocks every second (or per transaction)')
+    .option('--chain-id <id>', 'chain id (default 31337)', bigint('chain id'))
+    .option('-a, --accounts <n>', 'number of funded dev accounts (default 10)', int('accounts')),
+).action(async (flags: NodeFlags & { chainId?: bigint; accounts?: number }) => {
+  const partial = configFrom(flags)
+  const config = validateConfig({ ...partial, dataDir: partial.dataDir ?? '(temporary)' })
+  const log = createLogger(config.logLevel, config.logFormat)
+  const accounts = flags.accounts ?? 10
+  const devnet = await startDevnet({ dataDir: partial.dataDir, chainId: flags.chainId, accounts }, config, log)
+  process.stdout.write(`${devnetBanner(devnet, accounts)}\n`)
+  untilSignal(() => devnet.stop())
+})
+
+const genesisCmd = program.command('genesis').description('write or inspect genesis files')
+genesisCmd
+  .command('new')
+  .description('write a new genesis file')
+  .option('--dev', 'fund the ten standard test accounts (test test … junk) and use the dev sequencer key')
+  .option('--chain-id <id>', 'chain id', bigint('chain id'))
+  .option('-b, --block-time <seconds>', 'seconds between blocks', int('block time'))
+  .option('--sequencer <address>', 'sequencer address (required without --dev)')
+  .option('-o, --out <file>', 'write here instead of standard output')
+  .action(async (flags: { dev?: boolean; chainId?: bigint; blockTime?: number; sequencer?: string; out?: string }) => {
+    let genesis = devGenesis({ chainId: flags.chainId, blockTime: flags.blockTime, accounts: flags.dev === true ? 10 : 0 })
+    if (flags.dev !== true) {
+      if (flags.sequencer === undefined) throw new ConfigError('--sequencer <address> is required without --dev')
+      genesis = parseGenesis({ ...genesisToJson(genesis), sequencer: flags.sequencer, feeRecipient: flags.sequencer, extraData: '0x' })
+    }
+    const text = `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`
+    if (flags.out === undefined) process.stdout.write(text)
+    else await writeFile(flags.out, text)
+  })
+genesisCmd
+  .command('inspect')
+  .description('validate a genesis file (opal or geth format) and print its summary')
+  .argument('<file>', 'genesis file')
+  .action(async (file: string) => {
+    const g = await loadGenesisFile(file)
+    const total = [...g.alloc.values()].reduce((s, a) => s + a.balance, 0n)
+    const summary = {
+      chainId: Number(g.chainId),
+      blockTime: g.blockTime,
+      gasLimit: g.gasLimit.toString(),
+      baseFeePerGas: g.baseFeePerGas.toString(),
+      sequencer: g.sequencer,
+      token: g.token,
+      accounts: g.alloc.size,
+      totalSupply: total.toString(),
+      validators: g.validators.length,
+    }
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+  })
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof GenesisError) {
+    console.error(`opal: ${err.message}`)
+    process.exit(2)
+  }
+  console.error(err)
+  process.exit(1)
+})

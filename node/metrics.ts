@@ -1,0 +1,39 @@
+// Prometheus metrics for the node, all named opal_*, served at GET /metrics on the RPC port.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Chain, ExecutedBlock, TxPool } from '../chain/index.ts'
+
+export interface NodeMetrics {
+  registry: Registry
+  close(): void
+}
+
+export function createMetrics(chain: Chain, pool: TxPool): NodeMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'opal_process_' })
+  const head = new Gauge({ name: 'opal_chain_head_number', help: 'Number of the head block', registers: [registry] })
+  const blocks = new Counter({ name: 'opal_chain_blocks_total', help: 'Blocks committed since start', registers: [registry] })
+  const txs = new Counter({ name: 'opal_chain_transactions_total', help: 'Transactions committed since start', registers: [registry] })
+  const gas = new Histogram({
+    name: 'opal_block_gas_used_ratio',
+    help: 'Gas used / gas limit of committed blocks',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1],
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'opal_txpool_transactions',
+    help: 'Transactions held by the pool',
+    registers: [registry],
+    collect() {
+      this.set(pool.size)
+    },
+  })
+  head.set(Number(chain.head.number))
+  const onBlock = (e: ExecutedBlock) => {
+    head.set(Number(e.block.header.number))
+    blocks.inc()
+    txs.inc(e.block.transactions.length)
+    gas.observe(Number(e.block.header.gasUsed) / Number(e.block.header.gasLimit))
+  }
+  chain.on('block', onBlock)
+  return { registry, close: () => chain.off('block', onBlock) }
+}
