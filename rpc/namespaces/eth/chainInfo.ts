@@ -52,9 +52,15 @@ export const chainInfoMethods: MethodTable = {
     throw new RpcError(RpcCode.MethodNotSupported, 'blob transactions are not supported on this chain')
   },
   eth_feeHistory: async (params, ctx) => {
-    const [count, newest, percentiles] = parseParams(params, [required(smallQuantity), required(blockNumberOrTag), optional(percentileList, [])])
+    const [count, newest, percentiles] = parseParams(params, [required(blockCount), required(blockNumberOrTag), optional(percentileList, [])])
     return feeHistory(ctx, count, newest, percentiles)
   },
+}
+
+/** geth takes the block count as hex or as a plain decimal number; tools send both. */
+function blockCount(v: unknown, at: string): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v
+  return smallQuantity(v, at)
 }
 
 function percentileList(v: unknown, at: string): number[] {
