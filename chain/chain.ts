@@ -266,6 +266,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await this.journal.settle()
     await this.#db.close()
   }
 }

@@ -38,6 +38,11 @@ export class PoolJournal {
     return this.#flush
   }
 
+  /** Resolves when every queued write is on disk (before the database closes). */
+  async settle(): Promise<void> {
+    while (this.#flush !== undefined) await this.#flush
+  }
+
   async load(): Promise<Uint8Array[]> {
     const raws: Uint8Array[] = []
     const gte = Uint8Array.of(Bucket.poolTx)
