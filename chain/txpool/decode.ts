@@ -40,7 +40,11 @@ export function decodeRawTx(raw: Uint8Array, common: Common): TypedTransaction {
   try {
     tx = createTxFromRLP(raw, { common })
   } catch (err) {
-    throw new TxPoolError(TxRejection.Malformed, `invalid transaction: ${cleanMessage(err)}`)
+    const reason = cleanMessage(err)
+    if (reason.includes('maxFeePerGas cannot be less than maxPriorityFeePerGas')) {
+      throw new TxPoolError(TxRejection.TipAboveFeeCap, 'max priority fee per gas higher than max fee per gas')
+    }
+    throw new TxPoolError(TxRejection.Malformed, `invalid transaction: ${reason}`)
   }
   if (!tx.isSigned()) throw new TxPoolError(TxRejection.InvalidSender, 'invalid sender: transaction is not signed')
   return tx
