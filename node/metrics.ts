@@ -4,6 +4,7 @@ import type { Chain, ExecutedBlock, TxPool } from '../chain/index.ts'
 
 export interface NodeMetrics {
   registry: Registry
+  observeRpc(method: string, seconds: number, ok: boolean): void
   close(): void
 }
 
@@ -27,6 +28,13 @@ export function createMetrics(chain: Chain, pool: TxPool): NodeMetrics {
       this.set(pool.size)
     },
   })
+  const rpcSeconds = new Histogram({
+    name: 'opal_rpc_request_seconds',
+    help: 'JSON-RPC request handling time by method and outcome',
+    labelNames: ['method', 'outcome'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  })
   head.set(Number(chain.head.number))
   const onBlock = (e: ExecutedBlock) => {
     head.set(Number(e.block.header.number))
@@ -35,5 +43,9 @@ export function createMetrics(chain: Chain, pool: TxPool): NodeMetrics {
     gas.observe(Number(e.block.header.gasUsed) / Number(e.block.header.gasLimit))
   }
   chain.on('block', onBlock)
-  return { registry, close: () => chain.off('block', onBlock) }
+  return {
+    registry,
+    observeRpc: (method, seconds, ok) => rpcSeconds.observe({ method, outcome: ok ? 'ok' : 'error' }, seconds),
+    close: () => chain.off('block', onBlock),
+  }
 }

@@ -73,7 +73,7 @@ export class OpalNode {
         backend,
         methods,
         log.child({ module: 'rpc' }),
-        { host: config.host, port: config.port, maxBodyBytes: config.rpcMaxBodyBytes, maxBatchSize: config.rpcMaxBatchSize },
+        { host: config.host, port: config.port, maxBodyBytes: config.rpcMaxBodyBytes, maxBatchSize: config.rpcMaxBatchSize, observe: metrics.observeRpc },
         (app) => {
           if (config.metrics) {
             app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()))

@@ -8,6 +8,8 @@ import type { MethodContext, MethodTable } from './method.ts'
 
 export interface DispatchOptions {
   maxBatchSize: number
+  /** called once per request that reached a method, for metrics */
+  observe?: (method: string, seconds: number, ok: boolean) => void
 }
 
 type Id = string | number | null
@@ -64,10 +66,13 @@ export class Dispatcher {
     if (method === undefined) {
       return isNotification ? undefined : errorResponse(replyId, RpcCode.MethodNotFound, `the method ${r.method} does not exist/is not available`)
     }
+    const started = performance.now()
     try {
       const result = await method(r.params, ctx)
+      this.#opts.observe?.(r.method, (performance.now() - started) / 1000, true)
       return isNotification ? undefined : { jsonrpc: '2.0', id: replyId, result: result === undefined ? null : result }
     } catch (err) {
+      this.#opts.observe?.(r.method, (performance.now() - started) / 1000, false)
       if (!(err instanceof RpcError)) this.#log.debug({ method: r.method, err: (err as Error).message }, 'request failed')
       return isNotification ? undefined : { jsonrpc: '2.0', id: replyId, error: toRpcError(err, this.#log) }
     }

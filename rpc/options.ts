@@ -5,6 +5,8 @@ export interface RpcServerOptions {
   maxBodyBytes: number
   /** most requests in one batch */
   maxBatchSize: number
+  /** per-request observation, for metrics */
+  observe?: (method: string, seconds: number, ok: boolean) => void
 }
 
 export const DEFAULT_RPC_OPTIONS: RpcServerOptions = {

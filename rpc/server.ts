@@ -30,7 +30,7 @@ export async function startRpcServer(
   routes?: (app: FastifyInstance) => void,
 ): Promise<RpcServer> {
   const opts = { ...DEFAULT_RPC_OPTIONS, ...options }
-  const dispatcher = new Dispatcher(methods, { maxBatchSize: opts.maxBatchSize }, log)
+  const dispatcher = new Dispatcher(methods, { maxBatchSize: opts.maxBatchSize, observe: opts.observe }, log)
   const filters = new FilterManager(backend.chain, backend.pool)
   const subscriptions = new SubscriptionManager(backend.chain, backend.pool)
   const httpCtx: MethodContext = { backend, filters, subscriptions }
