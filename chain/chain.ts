@@ -34,6 +34,8 @@ export interface ChainOptions {
   archive?: boolean
   stateWindow?: number
   extensions?: EvmExtensions
+  /** `finalized` trails `safe` by at least this many blocks until a settlement layer exists */
+  finalityDepth?: number
 }
 
 export interface ChainEvents {
@@ -50,6 +52,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly stateWindow: bigint
   readonly extensions: EvmExtensions
   readonly journal: PoolJournal
+  readonly finalityDepth: bigint
   readonly #db: Level
   #head!: BlockHeader
   #genesisHash!: Uint8Array
@@ -68,6 +71,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.stateWindow = BigInt(opts.stateWindow ?? 128)
     this.extensions = opts.extensions ?? NO_EXTENSIONS
     this.journal = new PoolJournal(db)
+    this.finalityDepth = BigInt(opts.finalityDepth ?? 64)
   }
 
   static async open(opts: ChainOptions): Promise<Chain> {
@@ -116,6 +120,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.#head
   }
 
+  /** The chain database, for components that keep records beside the chain (attestations). */
+  get database(): Level {
+    return this.#db
+  }
+
   get genesisHash(): Uint8Array {
     return this.#genesisHash
   }
@@ -124,9 +133,20 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.genesis.chainId
   }
 
-  /** Highest block attested by a validator quorum (0 until attestations exist). */
+  /**
+   * Highest block attested by a validator quorum. A chain without validators has nobody to
+   * attest: every block its sequencer commits is as safe as it gets.
+   */
   get safeNumber(): bigint {
-    return this.#safe
+    return this.genesis.validators.length === 0 ? this.#head.number : this.#safe
+  }
+
+  /** Safe, and at least `finalityDepth` blocks deep. */
+  get finalizedNumber(): bigint {
+    const deep = this.#head.number - this.finalityDepth
+    const safe = this.safeNumber
+    const n = safe < deep ? safe : deep
+    return n > 0n ? n : 0n
   }
 
   setSafe(n: bigint): void {
@@ -204,9 +224,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       case 'earliest':
         return 0n
       case 'safe':
-        return this.#safe
+        return this.safeNumber
       case 'finalized':
-        return this.#safe
+        return this.finalizedNumber
       default:
         return sel <= this.#head.number ? sel : undefined
     }

@@ -22,6 +22,8 @@ export const Bucket = {
   blockSignature: 0x09,
   /** transaction hash → raw transaction acknowledged by the pool and not yet in a block */
   poolTx: 0x0a,
+  /** 8-byte block number ‖ 20-byte validator → RLP [blockHash, stateRoot, signature] */
+  attestation: 0x0b,
 } as const
 export type Bucket = (typeof Bucket)[keyof typeof Bucket]
 
