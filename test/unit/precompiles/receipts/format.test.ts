@@ -1,0 +1,76 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { hashTypedData, recoverTypedDataAddress } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import {
+  RECEIPT_TYPES, ReceiptFormatError, decodeReceiptBatch, domainSeparator, encodeReceiptBatch, receiptDigest,
+} from '../../../../precompiles/receipts/format.ts'
+import type { InferenceReceipt } from '../../../../precompiles/receipts/format.ts'
+
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
+const verifyingContract = Uint8Array.from(Buffer.from('4f50414c00000000000000000000000000000005', 'hex'))
+
+function sample(i = 1): InferenceReceipt {
+  return {
+    chainId: 31337n,
+    adapterId: BigInt(i),
+    modelId: 7n,
+    requestId: new Uint8Array(32).fill(i),
+    payer: new Uint8Array(20).fill(0xaa),
+    inputTokens: 120n,
+    outputTokens: 480n,
+    fee: 600n * 10n ** 12n,
+    issuedAt: 1_764_000_000n,
+    expiry: 1_764_000_600n,
+    sketch: Int8Array.from({ length: 128 }, (_, k) => ((k * 37 + i) % 256) - 128),
+    spans: [{ contributionId: 3n, matchedTokens: 12n }, { contributionId: 9n, matchedTokens: 1n }],
+  }
+}
+
+const typed = (r: InferenceReceipt) => ({
+  domain: { name: 'opal', version: '1', chainId: Number(r.chainId), verifyingContract: hex(verifyingContract) },
+  types: RECEIPT_TYPES,
+  primaryType: 'InferenceReceipt' as const,
+  message: {
+    ...r,
+    requestId: hex(r.requestId),
+    payer: hex(r.payer),
+    sketch: hex(new Uint8Array(r.sketch.buffer)),
+    spans: r.spans.map((s) => ({ contributionId: s.contributionId, matchedTokens: Number(s.matchedTokens) })),
+  },
+})
+
+test('the hand-written EIP-712 digest equals viem hashTypedData, with and without spans', () => {
+  for (const r of [sample(1), { ...sample(2), spans: [] }, { ...sample(3), sketch: new Int8Array(0) }]) {
+    const ours = receiptDigest(r, domainSeparator(r.chainId, verifyingContract))
+    assert.equal(hex(ours), hashTypedData(typed(r) as never))
+  }
+})
+
+test('a signature made by viem recovers to the server over our digest; batches round-trip', async () => {
+  const server = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+  const signed = []
+  for (let i = 1; i <= 3; i++) {
+    const r = sample(i)
+    const sig = await server.signTypedData(typed(r) as never)
+    signed.push({ ...r, signature: Uint8Array.from(Buffer.from(sig.slice(2), 'hex')) })
+  }
+  const decoded = decodeReceiptBatch(encodeReceiptBatch(signed))
+  assert.equal(decoded.length, 3)
+  for (const [i, d] of decoded.entries()) {
+    assert.deepEqual({ ...d, sketch: [...d.sketch] }, { ...signed[i], sketch: [...signed[i].sketch] })
+    const digest = receiptDigest(d, domainSeparator(d.chainId, verifyingContract))
+    const who = await recoverTypedDataAddress({ ...(typed(d) as object), signature: hex(d.signature) } as never)
+    assert.equal(who, server.address)
+    assert.equal(hex(digest), hashTypedData(typed(d) as never))
+  }
+})
+
+test('malformed batches are refused with the field named', () => {
+  assert.throws(() => decodeReceiptBatch(Uint8Array.from([0xc1])), ReceiptFormatError)
+  const good = { ...sample(1), signature: new Uint8Array(65) }
+  const bad = encodeReceiptBatch([{ ...good, requestId: new Uint8Array(31) }])
+  assert.throws(() => decodeReceiptBatch(bad), /receipt 0: requestId: expected 32 bytes/)
+  const spans = encodeReceiptBatch([{ ...good, spans: Array.from({ length: 65 }, () => ({ contributionId: 1n, matchedTokens: 1n })) }])
+  assert.throws(() => decodeReceiptBatch(spans), /spans: at most 64/)
+})
