@@ -2,6 +2,7 @@
 import type { Chain, TxPool, TxPoolError } from '../chain/index.ts'
 import type { CallExecutor } from '../chain/call.ts'
 import type { LogQuery } from '../chain/logs.ts'
+import type { SignedReceipt } from '../precompiles/receipts/format.ts'
 
 export interface SyncStatus {
   startingBlock: bigint
@@ -36,6 +37,15 @@ export type StateEdit =
   | { kind: 'code'; address: Uint8Array; value: Uint8Array }
   | { kind: 'storage'; address: Uint8Array; slot: Uint8Array; value: Uint8Array }
 
+/** Inference receipts: validation and pooling until settlement (issue: Proof of Attribution). */
+export interface ReceiptService {
+  domain(): { name: string; version: string; chainId: bigint; verifyingContract: Uint8Array }
+  /** one answer per receipt, in order */
+  submit(receipts: SignedReceipt[]): Promise<Array<{ hash: Uint8Array } | { reason: string }>>
+  /** status, block and attribution result, as JSON; null if unknown */
+  status(hash: Uint8Array): Promise<unknown>
+}
+
 export interface RpcBackend {
   readonly chain: Chain
   readonly pool: TxPool
@@ -49,4 +59,5 @@ export interface RpcBackend {
   /** keys `eth_accounts` lists and signs with (dev mode) */
   readonly signers: DevAccountKey[]
   readonly dev?: DevControls
+  readonly receipts?: ReceiptService
 }

@@ -1,0 +1,72 @@
+// opal_ receipt methods for inference servers: submit signed receipts (JSON objects, or one RLP
+// batch for high volume), and look up what became of them.
+import { RpcCode, RpcError } from '../../errors.ts'
+import { data } from '../../hex.ts'
+import type { MethodContext, MethodTable } from '../../method.ts'
+import { bytes, hash, parseParams, required } from '../../params.ts'
+import { ReceiptFormatError, decodeReceiptBatch } from '../../../precompiles/receipts/format.ts'
+import type { SignedReceipt } from '../../../precompiles/receipts/format.ts'
+import { receiptFromJson } from '../../../precompiles/receipts/json.ts'
+import type { ReceiptService } from '../../interface.ts'
+
+/** Most receipts in one submission. */
+export const MAX_RECEIPTS_PER_CALL = 10_000
+
+function service(ctx: MethodContext): ReceiptService {
+  if (ctx.backend.receipts === undefined) throw new RpcError(RpcCode.MethodNotSupported, 'this node does not take inference receipts')
+  return ctx.backend.receipts
+}
+
+/** Each entry parses on its own: a malformed receipt is rejected without sinking the rest. */
+function parseList(v: unknown, at: string): Array<SignedReceipt | string> {
+  if (!Array.isArray(v)) throw new RpcError(RpcCode.InvalidParams, `${at}: expected an array of receipts`)
+  if (v.length === 0) throw new RpcError(RpcCode.InvalidParams, `${at}: no receipts`)
+  if (v.length > MAX_RECEIPTS_PER_CALL) throw new RpcError(RpcCode.LimitExceeded, `${at}: at most ${MAX_RECEIPTS_PER_CALL} receipts per call`)
+  return v.map((r) => {
+    try {
+      return receiptFromJson(r)
+    } catch (err) {
+      if (err instanceof ReceiptFormatError) return `malformed receipt: ${err.message}`
+      throw err
+    }
+  })
+}
+
+async function submit(ctx: MethodContext, items: Array<SignedReceipt | string>) {
+  const parsed = items.filter((x): x is SignedReceipt => typeof x !== 'string')
+  const answers = await service(ctx).submit(parsed)
+  let k = 0
+  return items.map((x) => {
+    if (typeof x === 'string') return { status: 'rejected', reason: x }
+    const a = answers[k++]
+    return 'hash' in a ? { status: 'accepted', hash: data(a.hash) } : { status: 'rejected', reason: a.reason }
+  })
+}
+
+export const receiptMethods: MethodTable = {
+  opal_receiptDomain: (params, ctx) => {
+    parseParams(params, [])
+    const d = service(ctx).domain()
+    return { name: d.name, version: d.version, chainId: `0x${d.chainId.toString(16)}`, verifyingContract: data(d.verifyingContract) }
+  },
+  opal_submitReceipts: async (params, ctx) => {
+    const [items] = parseParams(params, [required(parseList)])
+    return submit(ctx, items)
+  },
+  opal_submitReceiptBatch: async (params, ctx) => {
+    const [raw] = parseParams(params, [required(bytes)])
+    let receipts: SignedReceipt[]
+    try {
+      receipts = decodeReceiptBatch(raw)
+    } catch (err) {
+      if (err instanceof ReceiptFormatError) throw new RpcError(RpcCode.InvalidParams, `invalid argument 0: ${err.message}`)
+      throw err
+    }
+    if (receipts.length > MAX_RECEIPTS_PER_CALL) throw new RpcError(RpcCode.LimitExceeded, `at most ${MAX_RECEIPTS_PER_CALL} receipts per call`)
+    return submit(ctx, receipts)
+  },
+  opal_getReceipt: async (params, ctx) => {
+    const [h] = parseParams(params, [required(hash)])
+    return service(ctx).status(h)
+  },
+}
