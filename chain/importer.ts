@@ -2,13 +2,14 @@
 // against the parent and the chain's rules, its transactions re-executed on our own state, and the
 // state root, receipts root, bloom and gas used compared; only an identical result is committed.
 //
-//   block ─► known? ─► extends head? ─► header rules ─► runBlock (re-execute, compare roots)
+//   block ─► known? ─► extends head? ─► header rules ─► re-execute (as the sequencer did) ─► compare
 //         ─► chain.commit (block + receipts + state, one batch)      any failure: nothing stored
 import type { Block, BlockHeader } from '@ethereumjs/block'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { KECCAK256_RLP, KECCAK256_RLP_ARRAY } from '@ethereumjs/util'
-import { runBlock } from '@ethereumjs/vm'
 import type { VM } from '@ethereumjs/vm'
+import { BlockExecution } from './execution.ts'
+import type { ExecutionOutcome } from './execution.ts'
 import type { Logger } from 'pino'
 import type { Chain } from './chain.ts'
 import { toStoredReceipt } from './receipts.ts'
@@ -58,15 +59,30 @@ export class BlockImporter {
     if (problem !== undefined) return { invalid: problem }
     if (!equal(await this.#state.getStateRoot(), head.stateRoot)) await this.#state.setStateRoot(head.stateRoot)
     let executed: ExecutedBlock
+    const h = block.header
+    const exec = await BlockExecution.begin(this.#vm, {
+      number: h.number,
+      parentHash: h.parentHash,
+      timestamp: h.timestamp,
+      coinbase: h.coinbase.bytes,
+      gasLimit: h.gasLimit,
+      baseFeePerGas: h.baseFeePerGas ?? 0n,
+      extraData: h.extraData,
+      mixHash: h.mixHash,
+    })
     try {
-      const result = await runBlock(this.#vm, { block, generate: false, skipHeaderValidation: true, skipHardForkValidation: true, clearCache: false })
+      for (const tx of block.transactions) await exec.apply(tx)
+      const outcome = await exec.finish()
+      const mismatch = compare(block, outcome)
+      if (mismatch !== undefined) throw new Error(mismatch)
       executed = {
         block,
-        receipts: block.transactions.map((tx, i) => toStoredReceipt(tx, result.results[i])),
+        receipts: block.transactions.map((tx, i) => toStoredReceipt(tx, exec.results[i])),
         senders: block.transactions.map((tx) => tx.getSenderAddress().bytes),
         signature,
       }
     } catch (err) {
+      await exec.abort()
       await this.#state.setStateRoot(head.stateRoot)
       const reason = shortReason(err)
       this.#log.warn({ number: Number(number), hash: toHex(block.hash()), reason }, 'block rejected on re-execution')
@@ -94,6 +110,17 @@ export class BlockImporter {
     if (block.transactions.some((tx) => tx.type === 3)) return 'blob transactions are not accepted on this chain'
     return undefined
   }
+}
+
+/** The header must state exactly what re-execution produced. */
+function compare(block: Block, o: ExecutionOutcome): string | undefined {
+  const h = block.header
+  if (!equal(o.transactionsRoot, h.transactionsTrie)) return 'transactions root does not match the transactions'
+  if (o.gasUsed !== h.gasUsed) return `gas used ${h.gasUsed} differs from re-execution (${o.gasUsed})`
+  if (!equal(o.receiptsRoot, h.receiptTrie)) return `receipts root differs from re-execution (${toHex(o.receiptsRoot)})`
+  if (!equal(o.logsBloom, h.logsBloom)) return 'logs bloom differs from re-execution'
+  if (!equal(o.stateRoot, h.stateRoot)) return `state root ${toHex(h.stateRoot)} differs from re-execution (${toHex(o.stateRoot)})`
+  return undefined
 }
 
 function shortReason(err: unknown): string {

@@ -1,15 +1,14 @@
 // The sequencer's block producer: takes the pool's best executable transactions up to the gas
 // limit, executes them on the head state, seals the block and commits it.
 //
-//   head ─► buildBlock(parent) ─► for tx of pool.best(baseFee): addTransaction ─► build()
+//   head ─► BlockExecution.begin ─► for tx of pool.best(baseFee): apply ─► finish ─► seal
 //        ─► sign ─► chain.commit (block + receipts + state, one batch) ─► pool.onNewHead
-import type { Block } from '@ethereumjs/block'
+import type { BlockHeader } from '@ethereumjs/block'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
-import { Address } from '@ethereumjs/util'
-import { buildBlock } from '@ethereumjs/vm'
-import type { BlockBuilder, RunTxResult, VM } from '@ethereumjs/vm'
+import type { VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
 import type { Chain } from './chain.ts'
+import { BlockExecution } from './execution.ts'
 import { toStoredReceipt } from './receipts.ts'
 import type { TxPool } from './txpool/pool.ts'
 import type { PoolTx } from './txpool/poolTx.ts'
@@ -33,6 +32,9 @@ export interface ProduceRequest {
   /** a direct state edit applied before the block's transactions (development only) */
   mutate?: (state: MerkleStateManager) => Promise<void>
 }
+
+/** Below this much gas left, no transaction can fit: stop filling. */
+const MIN_TX_GAS = 21_000n
 
 export class BlockProducer {
   readonly #chain: Chain
@@ -76,57 +78,46 @@ export class BlockProducer {
   }
 
   async #produce(req: ProduceRequest): Promise<ExecutedBlock | undefined> {
-    const chain = this.#chain
-    const parent = (await chain.block({ hash: chain.head.hash() })) as Block
-    if (!equal(await this.#state.getStateRoot(), parent.header.stateRoot)) {
-      await this.#state.setStateRoot(parent.header.stateRoot)
-    }
-    if (req.mutate !== undefined) await req.mutate(this.#state)
-    const now = BigInt(Math.floor(Date.now() / 1000))
-    const minTs = parent.header.timestamp + 1n
-    const timestamp = req.timestamp ?? (now > minTs ? now : minTs)
-    const builder = await buildBlock(this.#vm, {
-      parentBlock: parent,
-      headerData: {
-        timestamp,
-        coinbase: new Address(fromHex(this.#opts.coinbase)),
-        extraData: this.#opts.extraData,
-        parentBeaconBlockRoot: new Uint8Array(32),
-      },
-      withdrawals: [],
-      blockOpts: { putBlockIntoBlockchain: false, calcDifficultyFromHeader: undefined },
-    })
+    const parent = this.#chain.head
+    if (!equal(await this.#state.getStateRoot(), parent.stateRoot)) await this.#state.setStateRoot(parent.stateRoot)
     try {
-      return await this.#fill(builder, parent, req)
+      if (req.mutate !== undefined) await req.mutate(this.#state)
+      return await this.#build(parent, req)
     } catch (err) {
       // leave the execution state exactly at the head, whatever failed
-      if (builder.getStatus().status === 'pending') await builder.revert()
-      await this.#state.setStateRoot(parent.header.stateRoot)
+      await this.#state.setStateRoot(parent.stateRoot)
       throw err
     }
   }
 
-  async #fill(builder: BlockBuilder, parent: Block, req: ProduceRequest): Promise<ExecutedBlock | undefined> {
-    const chain = this.#chain
-    const baseFee = builder['headerData'].baseFeePerGas as bigint
-    const gasLimit = parent.header.gasLimit
+  async #build(parent: BlockHeader, req: ProduceRequest): Promise<ExecutedBlock | undefined> {
+    const now = BigInt(Math.floor(Date.now() / 1000))
+    const minTs = parent.timestamp + 1n
+    const baseFee = parent.calcNextBaseFee()
+    const exec = await BlockExecution.begin(this.#vm, {
+      number: parent.number + 1n,
+      parentHash: parent.hash(),
+      timestamp: req.timestamp ?? (now > minTs ? now : minTs),
+      coinbase: fromHex(this.#opts.coinbase),
+      gasLimit: parent.gasLimit,
+      baseFeePerGas: baseFee,
+      extraData: this.#opts.extraData ?? new Uint8Array(),
+    })
     const maxTxs = req.maxTxs ?? this.#opts.maxTxs ?? Number.MAX_SAFE_INTEGER
     const included: PoolTx[] = []
-    const results: RunTxResult[] = []
     const failed: Uint8Array[] = []
     const it = this.#pool.best(baseFee)
     let skip = false
-    for (let step = it.next(); !step.done; step = it.next(skip)) {
+    for (let step = it.next(); !step.done && included.length < maxTxs; step = it.next(skip)) {
       const p = step.value
       skip = false
-      if (included.length >= maxTxs) break
-      if (p.gasLimit > gasLimit - builder.gasUsed) {
+      if (p.gasLimit > exec.remainingGas) {
         skip = true
-        if (gasLimit - builder.gasUsed < 21_000n) break
+        if (exec.remainingGas < MIN_TX_GAS) break
         continue
       }
       try {
-        results.push(await builder.addTransaction(p.tx, { skipHardForkValidation: true }))
+        await exec.apply(p.tx)
         included.push(p)
       } catch (err) {
         // the sender's state moved under it (spent, or nonce taken): it can never run as is
@@ -136,18 +127,18 @@ export class BlockProducer {
       }
     }
     if (failed.length > 0) this.#pool.drop(failed)
-    if (included.length === 0 && !req.allowEmpty) {
-      await builder.revert()
+    if (included.length === 0 && !req.allowEmpty && req.mutate === undefined) {
+      await exec.abort()
       return undefined
     }
-    const { block } = await builder.build()
+    const block = exec.seal(await exec.finish())
     const executed: ExecutedBlock = {
       block,
-      receipts: included.map((p, i) => toStoredReceipt(p.tx, results[i])),
+      receipts: included.map((p, i) => toStoredReceipt(p.tx, exec.results[i])),
       senders: included.map((p) => p.sender),
       signature: this.#opts.sign?.(block.hash()),
     }
-    await chain.commit(executed)
+    await this.#chain.commit(executed)
     await this.#pool.onNewHead()
     this.#log.info(
       { number: Number(block.header.number), hash: toHex(block.hash()), txs: included.length, gasUsed: Number(block.header.gasUsed) },

@@ -43,7 +43,7 @@ test('a block with a wrong state root, gas or transactions is rejected and nothi
   await importer.init()
   const badRoot = tamper(b1, { stateRoot: `0x${'ab'.repeat(32)}` })
   const r1 = await importer.import(badRoot)
-  assert.ok(typeof r1 === 'object' && 'invalid' in r1 && /stateRoot/.test(r1.invalid), JSON.stringify(r1))
+  assert.ok(typeof r1 === 'object' && 'invalid' in r1 && /state root/.test(r1.invalid), JSON.stringify(r1))
   const badGas = tamper(b1, { gasUsed: '0x1' })
   const r2 = await importer.import(badGas)
   assert.ok(typeof r2 === 'object' && 'invalid' in r2, JSON.stringify(r2))
