@@ -22,6 +22,7 @@ export class Sequencer {
   #nextTimestamp: bigint | undefined
   #draining: Promise<void> | undefined
   #wake = false
+  #lastTick: number | undefined
   readonly #onAdded = () => {
     if (this.#running && this.#automine) void this.#drain()
   }
@@ -84,14 +85,23 @@ export class Sequencer {
     return ts
   }
 
+  /**
+   * The next block starts one block time after the previous one started, on the wall-clock
+   * grid; when a block took longer than the block time, the next one starts at once instead
+   * of idling until the next grid point.
+   */
   #schedule(): void {
     if (!this.#running || this.#automine) return
     const period = this.#opts.blockTime * 1000
-    const delay = period - (Date.now() % period)
-    this.#timer = setTimeout(() => void this.#tick(), delay)
+    const now = Date.now()
+    const due = this.#lastTick === undefined ? now + period - (now % period) : this.#lastTick + period
+    this.#timer = setTimeout(() => void this.#tick(), Math.max(0, due - now))
   }
 
   async #tick(): Promise<void> {
+    const period = this.#opts.blockTime * 1000
+    const now = Date.now()
+    this.#lastTick = now - (now % period)
     try {
       await this.#producer.produce({ allowEmpty: this.#opts.emptyBlocks, timestamp: this.#takeTimestamp() })
     } catch (err) {

@@ -8,6 +8,7 @@ import {
   BlockProducer, CallExecutor, Chain, LogQuery, Sequencer, TxPool, chainPoolBackend, loadCrypto,
 } from '../chain/index.ts'
 import type { EvmExtensions, TxPoolError } from '../chain/index.ts'
+import { RecoverPool } from '../chain/sigs/recoverPool.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { startRpcServer, standardMethods } from '../rpc/index.ts'
 import type { DevAccountKey, MethodTable, RpcBackend, RpcServer } from '../rpc/index.ts'
@@ -35,7 +36,10 @@ export class OpalNode {
   readonly #log: Logger
   #stopping: Promise<void> | undefined
 
-  private constructor(config: NodeConfig, log: Logger, chain: Chain, pool: TxPool, sequencer: Sequencer | undefined, rpc: RpcServer, metrics: NodeMetrics) {
+  readonly #closers: Array<() => Promise<void>>
+
+  private constructor(config: NodeConfig, log: Logger, chain: Chain, pool: TxPool, sequencer: Sequencer | undefined, rpc: RpcServer, metrics: NodeMetrics, closers: Array<() => Promise<void>>) {
+    this.#closers = closers
     this.config = config
     this.#log = log
     this.chain = chain
@@ -51,8 +55,11 @@ export class OpalNode {
     const genesis = config.blockTime === undefined ? parts.genesis : { ...parts.genesis, blockTime: config.blockTime }
     const chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: parts.extensions })
     log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
+    const closers: Array<() => Promise<void>> = []
     try {
-      const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender })
+      const signatures = new RecoverPool()
+      closers.push(() => signatures.close())
+      const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender }, signatures)
       await replayJournal(chain, pool, log)
       const sequencer = await startSequencer(config, genesis, chain, pool, log)
       const metrics = createMetrics(chain, pool)
@@ -82,8 +89,9 @@ export class OpalNode {
       )
       sequencer?.start()
       log.info({ http: rpc.url, ws: rpc.wsUrl }, 'JSON-RPC listening')
-      return new OpalNode(config, log, chain, pool, sequencer, rpc, metrics)
+      return new OpalNode(config, log, chain, pool, sequencer, rpc, metrics, closers)
     } catch (err) {
+      for (const close of closers.reverse()) await close()
       await chain.close()
       throw err
     }
@@ -96,6 +104,7 @@ export class OpalNode {
       await this.rpc.close()
       await this.sequencer?.stop()
       this.#metrics.close()
+      for (const close of this.#closers.reverse()) await close()
       await this.chain.close()
       this.#log.info({ head: Number(this.chain.head.number) }, 'stopped')
     })()

@@ -1,7 +1,7 @@
 // Child processes for benchmarks: an opal devnet and an Anvil node on free ports, fresh data dirs.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -59,9 +59,10 @@ export async function startOpal(args: string[] = []): Promise<Running> {
   let out = ''
   // OPAL_NODE_ARGS passes flags to the node process, e.g. --cpu-prof for a profile
   const nodeArgs = (process.env.OPAL_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0)
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/opal.js'), 'devnet', '--port', String(port), '--data-dir', dir, '--log-format', 'json', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/opal.js'), 'devnet', '--port', String(port), '--data-dir', dir, '--log-format', 'json', '--log-level', process.env.OPAL_BENCH_LOG_LEVEL ?? 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)))
   child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)))
+  if (process.env.OPAL_BENCH_LOG !== undefined) child.stdout?.pipe(createWriteStream(process.env.OPAL_BENCH_LOG))
   const url = `http://127.0.0.1:${port}`
   const rpc = new Rpc(url)
   await waitReady(rpc, child, 'opal', () => out)

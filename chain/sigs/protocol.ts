@@ -11,5 +11,7 @@ export interface RecoverResponse {
   id: number
   /** count × 20 bytes; zeros where ok is 0 */
   addresses: Uint8Array
+  /** count × 64 bytes, uncompressed public keys without the 0x04 prefix */
+  publicKeys: Uint8Array
   ok: Uint8Array
 }

@@ -51,6 +51,23 @@ export class RecoverPool {
    * hashes: n × 32 bytes, signatures: n × 65 bytes.
    */
   async recover(hashes: Uint8Array[], signatures: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    const out: Array<Uint8Array | undefined> = []
+    for (const res of await this.#run(hashes, signatures)) {
+      for (let i = 0; i < res.ok.length; i++) out.push(res.ok[i] === 1 ? res.addresses.subarray(i * 20, i * 20 + 20) : undefined)
+    }
+    return out
+  }
+
+  /** Same, giving the 64-byte public keys (what transaction sender caches hold). */
+  async recoverPublicKeys(hashes: Uint8Array[], signatures: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    const out: Array<Uint8Array | undefined> = []
+    for (const res of await this.#run(hashes, signatures)) {
+      for (let i = 0; i < res.ok.length; i++) out.push(res.ok[i] === 1 ? res.publicKeys.subarray(i * 64, i * 64 + 64) : undefined)
+    }
+    return out
+  }
+
+  async #run(hashes: Uint8Array[], signatures: Uint8Array[]): Promise<RecoverResponse[]> {
     if (this.#closed) throw new Error('signature pool is closed')
     const n = hashes.length
     if (n === 0) return []
@@ -61,11 +78,7 @@ export class RecoverPool {
       const end = Math.min(n, start + per)
       jobs.push(this.#send(hashes.slice(start, end), signatures.slice(start, end)))
     }
-    const out: Array<Uint8Array | undefined> = []
-    for (const res of await Promise.all(jobs)) {
-      for (let i = 0; i < res.ok.length; i++) out.push(res.ok[i] === 1 ? res.addresses.subarray(i * 20, i * 20 + 20) : undefined)
-    }
-    return out
+    return Promise.all(jobs)
   }
 
   #send(hashes: Uint8Array[], signatures: Uint8Array[]): Promise<RecoverResponse> {

@@ -7,7 +7,10 @@
 //   producer ─► best(baseFee): executable transactions, highest tip first, nonce order per sender
 import { EventEmitter } from 'node:events'
 import type { Common } from '@ethereumjs/common'
+import type { TypedTransaction } from '@ethereumjs/tx'
 import { decodeRawTx } from './decode.ts'
+import { MIN_WORKER_BATCH, recoverSenders, signatureProblem } from './senders.ts'
+import type { SenderRecovery } from './senders.ts'
 import { TxPoolError, TxRejection } from './errors.ts'
 import { DEFAULT_TXPOOL_OPTIONS } from './options.ts'
 import type { TxPoolOptions } from './options.ts'
@@ -46,12 +49,14 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
   readonly #senders = new Map<string, SenderEntry>()
   readonly #loading = new Map<string, Promise<SenderEntry>>()
   readonly #byHash = new Map<string, PoolTx>()
+  readonly #recovery: SenderRecovery | undefined
 
-  constructor(common: Common, backend: TxPoolBackend, opts: Partial<TxPoolOptions> = {}) {
+  constructor(common: Common, backend: TxPoolBackend, opts: Partial<TxPoolOptions> = {}, recovery?: SenderRecovery) {
     super()
     this.#common = common
     this.#backend = backend
     this.#opts = { ...DEFAULT_TXPOOL_OPTIONS, ...opts }
+    this.#recovery = recovery
   }
 
   get size(): number {
@@ -60,11 +65,28 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
 
   /** Validates and adds raw transactions; resolves per transaction to its hash or the rejection. */
   async addRaw(raws: Uint8Array[]): Promise<Array<Uint8Array | TxPoolError>> {
+    const decoded = raws.map((raw) => {
+      try {
+        const tx = decodeRawTx(raw, this.#common)
+        const problem = signatureProblem(tx)
+        if (problem !== undefined) throw new TxPoolError(TxRejection.InvalidSender, `invalid sender: ${problem}`)
+        return tx
+      } catch (err) {
+        if (!(err instanceof TxPoolError)) throw err
+        return err
+      }
+    })
+    await this.#recoverSenders(decoded)
     const results: Array<Uint8Array | TxPoolError> = []
     const accepted: PoolTx[] = []
-    for (const raw of raws) {
+    for (let i = 0; i < raws.length; i++) {
+      const d = decoded[i]
+      if (d instanceof TxPoolError) {
+        results.push(d)
+        continue
+      }
       try {
-        const ptx = await this.#admit(raw)
+        const ptx = await this.#admit(d, raws[i])
         accepted.push(ptx)
         results.push(ptx.hash)
       } catch (err) {
@@ -80,8 +102,19 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     return results
   }
 
-  async #admit(raw: Uint8Array): Promise<PoolTx> {
-    const tx = decodeRawTx(raw, this.#common)
+  /** Recovers senders of the decoded transactions in the worker pool, where there is one. */
+  async #recoverSenders(decoded: Array<TypedTransaction | TxPoolError>): Promise<void> {
+    const txs = decoded.filter((d): d is TypedTransaction => !(d instanceof TxPoolError))
+    if (this.#recovery === undefined || txs.length < MIN_WORKER_BATCH) return
+    const ok = await recoverSenders(txs, this.#recovery)
+    let k = 0
+    for (let i = 0; i < decoded.length; i++) {
+      if (decoded[i] instanceof TxPoolError) continue
+      if (!ok[k++]) decoded[i] = new TxPoolError(TxRejection.InvalidSender, 'invalid sender: signature does not recover to an address')
+    }
+  }
+
+  async #admit(tx: TypedTransaction, raw: Uint8Array): Promise<PoolTx> {
     let sender: Uint8Array
     try {
       sender = tx.getSenderAddress().bytes
