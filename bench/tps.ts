@@ -5,6 +5,7 @@
 // time from the first submit to the block holding the last transfer. Every receipt is checked for
 // success and the token balances are checked to add up, so failures cannot pass as throughput.
 //   node bench/tps.ts [--txs 30000] [--senders 200] [--batch 1000] [--inflight 4] [--only opal|anvil]
+//                     [--gas-limit 30000000]  (both nodes; at 30M a block holds ~880 transfers)
 import { parseArgs } from 'node:util'
 import { encodeDeployData, encodeFunctionData, decodeFunctionResult } from 'viem'
 import { compileSolidity } from './lib/solc.ts'
@@ -20,6 +21,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1000' },
     inflight: { type: 'string', default: '4' },
     only: { type: 'string' },
+    'gas-limit': { type: 'string', default: '30000000' },
   },
 })
 const TXS = Number(args.txs)
@@ -154,7 +156,8 @@ function hexBytes(h: string): Uint8Array {
 }
 
 const results: Record<string, number> = {}
-for (const [name, start] of [['opal', () => startOpal(['--block-time', '1'])], ['anvil', () => startAnvil(['--block-time', '1', '--gas-limit', '30000000'])]] as const) {
+const gasLimit = args['gas-limit']
+for (const [name, start] of [['opal', () => startOpal(['--block-time', '1', '--gas-limit', gasLimit])], ['anvil', () => startAnvil(['--block-time', '1', '--gas-limit', gasLimit])]] as const) {
   if (args.only !== undefined && args.only !== name) continue
   const node = await start()
   try {
@@ -166,4 +169,4 @@ for (const [name, start] of [['opal', () => startOpal(['--block-time', '1'])], [
 const opal = results.opal ?? 0
 const anvil = results.anvil ?? 0
 console.log(`opal: ${opal.toFixed(0)} tx/s   anvil: ${anvil.toFixed(0)} tx/s   ratio: ${anvil > 0 ? (opal / anvil).toFixed(3) : 'n/a'}`)
-console.log(JSON.stringify({ opal_tps: Math.round(opal), anvil_tps: Math.round(anvil), ratio: anvil > 0 ? Number((opal / anvil).toFixed(3)) : null, txs: TXS }))
+console.log(JSON.stringify({ opal_tps: Math.round(opal), anvil_tps: Math.round(anvil), ratio: anvil > 0 ? Number((opal / anvil).toFixed(3)) : null, txs: TXS, gas_limit: Number(gasLimit) }))

@@ -12,12 +12,12 @@
 import { Block, createBlockHeader } from '@ethereumjs/block'
 import type { BlockHeader, HeaderData } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
-import { RLP } from '@ethereumjs/rlp'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { KECCAK256_RLP } from '@ethereumjs/util'
 import { Bloom, encodeReceipt, runTx } from '@ethereumjs/vm'
 import type { RunTxResult, VM } from '@ethereumjs/vm'
+import { orderedTrieRootOf } from './orderedTrie.ts'
 
 export interface BlockFields {
   number: bigint
@@ -137,8 +137,5 @@ export class BlockExecution {
 
 /** Root of the trie of RLP(index) → value, as the transactions and receipts roots are defined. */
 export async function orderedTrieRoot(common: Common, values: Uint8Array[]): Promise<Uint8Array> {
-  if (values.length === 0) return KECCAK256_RLP
-  const trie = new MerklePatriciaTrie({ common })
-  for (let i = 0; i < values.length; i++) await trie.put(RLP.encode(i), values[i])
-  return trie.root()
+  return orderedTrieRootOf(values, common.customCrypto.keccak256 ?? keccak_256)
 }

@@ -116,13 +116,14 @@ withNodeFlags(
     .command('devnet')
     .description('start a local development network: funded test accounts, blocks every second (or per transaction)')
     .option('--chain-id <id>', 'chain id (default 31337)', bigint('chain id'))
-    .option('-a, --accounts <n>', 'number of funded dev accounts (default 10)', int('accounts')),
-).action(async (flags: NodeFlags & { chainId?: bigint; accounts?: number }) => {
+    .option('-a, --accounts <n>', 'number of funded dev accounts (default 10)', int('accounts'))
+    .option('--gas-limit <gas>', 'block gas limit of a new devnet (default 30000000)', bigint('gas limit')),
+).action(async (flags: NodeFlags & { chainId?: bigint; accounts?: number; gasLimit?: bigint }) => {
   const partial = configFrom(flags)
   const config = validateConfig({ ...partial, dataDir: partial.dataDir ?? '(temporary)' })
   const log = createLogger(config.logLevel, config.logFormat)
   const accounts = flags.accounts ?? 10
-  const devnet = await startDevnet({ dataDir: partial.dataDir, chainId: flags.chainId, accounts }, config, log)
+  const devnet = await startDevnet({ dataDir: partial.dataDir, chainId: flags.chainId, accounts, gasLimit: flags.gasLimit }, config, log)
   process.stdout.write(`${devnetBanner(devnet, accounts)}\n`)
   untilSignal(() => devnet.stop())
 })

@@ -19,6 +19,7 @@ export interface DevnetOptions {
   chainId?: bigint
   accounts: number
   balance?: bigint
+  gasLimit?: bigint
 }
 
 export interface Devnet {
@@ -59,7 +60,7 @@ export async function startDevnet(opts: DevnetOptions, config: Omit<NodeConfig, 
 async function devnetGenesis(dataDir: string, opts: DevnetOptions, blockTime: number | undefined): Promise<Genesis> {
   const path = join(dataDir, 'genesis.json')
   if (existsSync(path)) return loadGenesisFile(path)
-  const genesis = devGenesis({ chainId: opts.chainId, accounts: opts.accounts, balance: opts.balance, blockTime })
+  const genesis = devGenesis({ chainId: opts.chainId, accounts: opts.accounts, balance: opts.balance, blockTime, gasLimit: opts.gasLimit })
   await writeFile(path, `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`)
   return genesis
 }

@@ -1,0 +1,89 @@
+// Root of a Merkle-Patricia trie built in one pass from all its entries, for the transactions
+// and receipts roots (keys RLP(index)). @ethereumjs's MPT inserts one key at a time through its
+// database layer; for 5,000 entries that was ~0.5 s of a block's sealing, against a few
+// milliseconds here. Checked against the MPT in test/unit/chain/orderedTrie.test.ts.
+import { RLP } from '@ethereumjs/rlp'
+import { KECCAK256_RLP } from '@ethereumjs/util'
+
+type Keccak = (data: Uint8Array) => Uint8Array
+type Item = { key: Uint8Array; value: Uint8Array }
+type Encoded = Uint8Array | Encoded[]
+
+export function orderedTrieRootOf(values: Uint8Array[], keccak: Keccak): Uint8Array {
+  if (values.length === 0) return KECCAK256_RLP
+  const items: Item[] = values.map((value, i) => ({ key: nibbles(RLP.encode(i)), value }))
+  items.sort((a, b) => compare(a.key, b.key))
+  return keccak(RLP.encode(node(items, 0, keccak)))
+}
+
+/** The node for items sharing key[0..depth), as its RLP structure (children by reference). */
+function node(items: Item[], depth: number, keccak: Keccak): Encoded {
+  if (items.length === 1) {
+    const it = items[0]
+    return [hexPrefix(it.key.subarray(depth), true), it.value]
+  }
+  const prefix = commonPrefix(items, depth)
+  if (prefix > 0) {
+    const child = node(items, depth + prefix, keccak)
+    return [hexPrefix(items[0].key.subarray(depth, depth + prefix), false), reference(child, keccak)]
+  }
+  const branch: Encoded[] = new Array(17).fill(new Uint8Array())
+  let i = 0
+  if (items[0].key.length === depth) {
+    branch[16] = items[0].value
+    i = 1
+  }
+  while (i < items.length) {
+    const nib = items[i].key[depth]
+    let j = i + 1
+    while (j < items.length && items[j].key[depth] === nib) j++
+    branch[nib] = reference(node(items.slice(i, j), depth + 1, keccak), keccak)
+    i = j
+  }
+  return branch
+}
+
+/** A child is embedded when its encoding is under 32 bytes, otherwise referenced by hash. */
+function reference(n: Encoded, keccak: Keccak): Encoded {
+  const rlp = RLP.encode(n)
+  return rlp.length < 32 ? n : keccak(rlp)
+}
+
+function commonPrefix(items: Item[], depth: number): number {
+  const first = items[0].key
+  const last = items[items.length - 1].key
+  // sorted: the common prefix of all keys is that of the first and the last
+  let n = 0
+  while (depth + n < first.length && depth + n < last.length && first[depth + n] === last[depth + n]) n++
+  return n
+}
+
+function hexPrefix(path: Uint8Array, leaf: boolean): Uint8Array {
+  const odd = path.length % 2 === 1
+  const out = new Uint8Array(Math.floor(path.length / 2) + 1)
+  const flag = (leaf ? 2 : 0) + (odd ? 1 : 0)
+  let p = 0
+  if (odd) {
+    out[0] = (flag << 4) | path[0]
+    p = 1
+  } else {
+    out[0] = flag << 4
+  }
+  for (let o = 1; p < path.length; p += 2, o++) out[o] = (path[p] << 4) | path[p + 1]
+  return out
+}
+
+function nibbles(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(b.length * 2)
+  for (let i = 0; i < b.length; i++) {
+    out[2 * i] = b[i] >> 4
+    out[2 * i + 1] = b[i] & 15
+  }
+  return out
+}
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return a.length - b.length
+}
