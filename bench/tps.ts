@@ -8,7 +8,7 @@
 //                     [--gas-limit 30000000]  (both nodes; at 30M a block holds ~880 transfers)
 import { parseArgs } from 'node:util'
 import { encodeDeployData, encodeFunctionData, decodeFunctionResult } from 'viem'
-import { compileSolidity } from './lib/solc.ts'
+import { compileSolidity } from '../test/support/solc.ts'
 import { startAnvil, startOpal } from './lib/processes.ts'
 import type { Running } from './lib/processes.ts'
 import { Signer, keyFrom } from './lib/signer.ts'

@@ -87,7 +87,11 @@ export class CallExecutor {
     if (!first.success) return first
     const intrinsic = this.#buildTx(req, 0n, header, hi).getIntrinsicGas()
     let lo = (first.gasNeeded > intrinsic ? first.gasNeeded : intrinsic) - 1n
-    // most transactions succeed with what they used plus the 1/64 withheld by calls
+    // what it used is usually enough (plain transfers, most calls): then that is the answer
+    const exact = await this.#execute(state, req, header, lo + 1n)
+    if (exact.success) return lo + 1n
+    lo++
+    // otherwise mostly what it used plus the 1/64 withheld by calls, and a stipend
     const guess = (first.gasNeeded * 64n) / 63n + 2300n
     if (guess < hi) {
       const r = await this.#execute(state, req, header, guess)

@@ -1,0 +1,76 @@
+// Test harness: `opal devnet` as a real child process on a free port, with a persistent data dir
+// so it can be killed (-9 or SIGTERM) and restarted on the same chain.
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+
+export interface DevnetProcess {
+  url: string
+  wsUrl: string
+  dataDir: string
+  child: ChildProcess
+  /** everything the process printed so far */
+  output(): string
+  /** SIGTERM and wait; resolves to the exit code */
+  stop(): Promise<number | null>
+  kill9(): Promise<void>
+}
+
+export interface DevnetArgs {
+  dataDir?: string
+  blockTime?: number
+  archive?: boolean
+  extra?: string[]
+}
+
+export async function startDevnet(args: DevnetArgs = {}): Promise<DevnetProcess> {
+  const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'opal-e2e-'))
+  const argv = [join(ROOT, 'bin/opal.js'), 'devnet', '--port', '0', '--data-dir', dataDir, '--log-format', 'json', '--block-time', String(args.blockTime ?? 0)]
+  if (args.archive === true) argv.push('--archive')
+  argv.push(...(args.extra ?? []))
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const listening = new Promise<{ http: string; ws: string }>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString()
+      for (const line of out.split('\n')) {
+        if (!line.includes('"JSON-RPC listening"')) continue
+        const rec = JSON.parse(line) as { http: string; ws: string }
+        resolve(rec)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+    child.once('exit', (code) => reject(new Error(`opal devnet exited (${code}) before listening:\n${out}`)))
+    setTimeout(() => reject(new Error(`opal devnet did not start within 20 s:\n${out}`)), 20_000).unref()
+  })
+  const { http, ws } = await listening
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return {
+    url: http,
+    wsUrl: ws,
+    dataDir,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode
+      child.kill('SIGTERM')
+      return exited
+    },
+    async kill9() {
+      if (child.exitCode !== null) return
+      child.kill('SIGKILL')
+      await exited
+    },
+  }
+}
+
+/** A raw JSON-RPC call over HTTP, for tests that look at the exact response. */
+export async function rpc(url: string, method: string, params: unknown[] = []): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  return (await res.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } }
+}
