@@ -2,12 +2,19 @@
 import { compileSolidity } from './solc.ts'
 import type { Compiled } from './solc.ts'
 
-let token: Compiled | undefined
+const compiled = new Map<string, Compiled>()
 
-export function tokenContract(): Compiled {
-  token ??= compileSolidity(new URL('../fixtures/Token.sol', import.meta.url).pathname, 'Token')
-  return token
+function fixture(name: string): Compiled {
+  let c = compiled.get(name)
+  if (c === undefined) {
+    c = compileSolidity(new URL(`../fixtures/${name}.sol`, import.meta.url).pathname, name)
+    compiled.set(name, c)
+  }
+  return c
 }
+
+export const tokenContract = (): Compiled => fixture('Token')
+export const delegateContract = (): Compiled => fixture('Delegate')
 
 export const DEV_KEYS = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
