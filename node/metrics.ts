@@ -10,7 +10,7 @@ export interface NodeMetrics {
 
 export function createMetrics(chain: Chain, pool: TxPool): NodeMetrics {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'opal_process_' })
+  collectDefaultMetrics({ register: registry, prefix: 'opal_' })
   const head = new Gauge({ name: 'opal_chain_head_number', help: 'Number of the head block', registers: [registry] })
   const blocks = new Counter({ name: 'opal_chain_blocks_total', help: 'Blocks committed since start', registers: [registry] })
   const txs = new Counter({ name: 'opal_chain_transactions_total', help: 'Transactions committed since start', registers: [registry] })
