@@ -88,7 +88,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   async #init(): Promise<void> {
-    const genesisBlock = await buildGenesisBlock(this.genesis, this.common, this.stateDb, this.extensions.genesisAlloc())
+    const genesisBlock = await buildGenesisBlock(this.genesis, this.common, this.stateDb, await this.extensions.genesisAlloc(this.genesis.timestamp))
     const storedGenesis = await this.store.getMeta(MetaKey.genesis)
     if (storedGenesis === undefined) {
       const executed: ExecutedBlock = { block: genesisBlock, receipts: [], senders: [] }

@@ -12,11 +12,12 @@ export interface EvmExtensions {
   customPrecompiles: CustomPrecompile[]
   /** called once for every EVM the chain creates (block production, import, calls) */
   attach(evm: EVM): void
-  genesisAlloc(): GenesisAllocEntry[]
+  /** accounts (with storage) the extensions need at genesis, given the genesis timestamp */
+  genesisAlloc(timestamp: bigint): Promise<GenesisAllocEntry[]>
 }
 
 export const NO_EXTENSIONS: EvmExtensions = {
   customPrecompiles: [],
   attach: () => {},
-  genesisAlloc: () => [],
+  genesisAlloc: async () => [],
 }

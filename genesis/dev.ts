@@ -1,5 +1,6 @@
 // A development genesis: the ten standard test accounts funded, a dev sequencer key, 1 s blocks.
 import { DEV_SEQUENCER_INDEX, DEV_VALIDATOR_FIRST_INDEX, devAccount, devAccounts } from './devAccounts.ts'
+import { devExamplePrecompiles } from './devExample.ts'
 import { DEFAULTS } from './opalFormat.ts'
 import type { Genesis, GenesisAccount, Hex } from './types.ts'
 
@@ -38,6 +39,6 @@ export function devGenesis(opts: DevGenesisOptions = {}): Genesis {
     alloc,
     validators,
     validatorQuorum: validators.length === 0 ? 0 : Math.floor((validators.length * 2) / 3) + 1,
-    precompiles: opts.precompiles ?? {},
+    precompiles: opts.precompiles ?? devExamplePrecompiles(),
   }
 }

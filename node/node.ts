@@ -7,7 +7,9 @@ import type { Logger } from 'pino'
 import {
   BlockProducer, CallExecutor, Chain, LogQuery, Sequencer, TxPool, chainPoolBackend, loadCrypto,
 } from '../chain/index.ts'
-import type { EvmExtensions, TxPoolError } from '../chain/index.ts'
+import type { TxPoolError } from '../chain/index.ts'
+import { createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
+import { registryMethods } from '../rpc/namespaces/opal/registries.ts'
 import { RecoverPool } from '../chain/sigs/recoverPool.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { startRpcServer, standardMethods } from '../rpc/index.ts'
@@ -22,7 +24,6 @@ export interface NodeParts {
   genesis: Genesis
   /** keys offered by eth_accounts and the signing methods (dev mode) */
   signers?: DevAccountKey[]
-  extensions?: EvmExtensions
   extraMethods?: MethodTable
 }
 
@@ -53,7 +54,8 @@ export class OpalNode {
     const crypto = await loadCrypto()
     log.info({ keccak: crypto.backends.keccak, secp256k1: crypto.backends.secp256k1 }, 'crypto backends')
     const genesis = config.blockTime === undefined ? parts.genesis : { ...parts.genesis, blockTime: config.blockTime }
-    const chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: parts.extensions })
+    const precompiles = createOpalPrecompiles(parsePrecompileSettings(genesis.precompiles))
+    const chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: precompiles })
     log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
     const closers: Array<() => Promise<void>> = []
     try {
@@ -75,7 +77,7 @@ export class OpalNode {
         signers: parts.signers ?? [],
         dev: config.dev && sequencer !== undefined ? createDevControls(chain, pool, sequencer) : undefined,
       }
-      const methods = { ...standardMethods({ dev: config.dev }), ...(parts.extraMethods ?? {}) }
+      const methods = { ...standardMethods({ dev: config.dev }), ...registryMethods(precompiles.settings), ...(parts.extraMethods ?? {}) }
       const rpc = await startRpcServer(
         backend,
         methods,

@@ -1,0 +1,139 @@
+// Turns a precompile definition — an ABI and a handler per function — into the function
+// @ethereumjs/evm runs for calls to its address.
+//
+//   input ─► gas: base + input words ─► frame checks (delegatecall, static write, value)
+//         ─► decode (selector → function) ─► handler(ctx, args) ─► encode result, logs
+//   Revert → REVERT with the ABI-encoded custom error; OutOfGas → all gas consumed
+import { EVMError } from '@ethereumjs/evm'
+import type { EVM, ExecResult, Log, PrecompileInput } from '@ethereumjs/evm'
+import { Account } from '@ethereumjs/util'
+import type { Address } from '@ethereumjs/util'
+import { decodeFunctionData, encodeAbiParameters, encodeErrorResult, encodeEventTopics, encodeFunctionResult, toFunctionSelector } from 'viem'
+import type { Abi, AbiEvent, AbiFunction } from 'viem'
+import type { BlockInfo, CallFrame } from './context.ts'
+import { currentBlock, currentFrame } from './context.ts'
+import { GAS, GasMeter, OutOfGas } from './gas.ts'
+import { Revert } from './revert.ts'
+import { Store } from './storage.ts'
+import type { StorageAccess } from './storage.ts'
+
+export type Activation = { block?: bigint; timestamp?: bigint }
+
+export interface CallContext {
+  frame: CallFrame
+  block: BlockInfo
+  /** this precompile's storage, metered */
+  store: Store
+  meter: GasMeter
+  /** logs an event of this precompile's ABI */
+  emit(eventName: string, args: Record<string, unknown>): void
+  /** moves OPEN held by this precompile to `to` */
+  pay(to: Address, amount: bigint): Promise<void>
+}
+
+export type Handler = (ctx: CallContext, args: readonly unknown[]) => Promise<unknown>
+
+export interface MethodSpec {
+  /** view: no writes; write: refused under STATICCALL; payable: write that takes OPEN */
+  kind: 'view' | 'write' | 'payable'
+  handler: Handler
+}
+
+export interface PrecompileSpec {
+  name: string
+  address: Address
+  abi: Abi
+  activation: Activation
+  methods: Record<string, MethodSpec>
+}
+
+export function definePrecompile(spec: PrecompileSpec): (input: PrecompileInput) => Promise<ExecResult> {
+  const functions = spec.abi.filter((x): x is AbiFunction => x.type === 'function')
+  for (const f of functions) {
+    if (spec.methods[f.name] === undefined) throw new Error(`${spec.name}: no handler for ${f.name}`)
+  }
+  const known = new Set<string>(functions.map((f) => toFunctionSelector(f)))
+  return async (input) => {
+    const meter = new GasMeter(input.gasLimit)
+    const evm = input._EVM as EVM
+    const logs: Log[] = []
+    try {
+      meter.charge(GAS.base + GAS.inputWord * meter.words(input.data.length))
+      const block = currentBlock(evm)
+      if (!isActive(spec.activation, block)) return success(meter, new Uint8Array())
+      const frame = currentFrame(evm)
+      if (frame === undefined || frame.delegated) throw new Revert('DelegateCallNotAllowed')
+      if (input.data.length < 4) throw new Revert('MalformedInput')
+      let decoded: { functionName: string; args?: readonly unknown[] }
+      try {
+        decoded = decodeFunctionData({ abi: spec.abi, data: hex(input.data) })
+      } catch {
+        const selector = hex(input.data.subarray(0, 4))
+        throw known.has(selector) ? new Revert('MalformedInput') : new Revert('UnknownSelector', selector)
+      }
+      const method = spec.methods[decoded.functionName]
+      if (method.kind !== 'view' && frame.isStatic) throw new Revert('WriteInStaticCall')
+      if (method.kind !== 'payable' && frame.value > 0n) throw new Revert('NotPayable')
+      const state = evm.stateManager as unknown as StorageAccess
+      const ctx: CallContext = {
+        frame,
+        block,
+        store: new Store(state, spec.address, meter, method.kind === 'view'),
+        meter,
+        emit: (eventName, args) => logs.push(encodeLog(spec, meter, eventName, args)),
+        pay: (to, amount) => pay(evm, meter, spec.address, to, amount),
+      }
+      const result = await method.handler(ctx, decoded.args ?? [])
+      const out = hexToBytes(encodeFunctionResult({ abi: spec.abi, functionName: decoded.functionName, result } as never))
+      meter.charge(GAS.outputWord * meter.words(out.length))
+      return { ...success(meter, out), logs }
+    } catch (err) {
+      if (err instanceof OutOfGas) {
+        return { executionGasUsed: input.gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
+      }
+      if (err instanceof Revert) {
+        const data = hexToBytes(encodeErrorResult({ abi: spec.abi, errorName: err.errorName, args: err.args } as never))
+        return { executionGasUsed: meter.used > input.gasLimit ? input.gasLimit : meter.used, returnValue: data, exceptionError: new EVMError(EVMError.errorMessages.REVERT) }
+      }
+      throw err
+    }
+  }
+}
+
+function success(meter: GasMeter, returnValue: Uint8Array): ExecResult {
+  return { executionGasUsed: meter.used, returnValue }
+}
+
+function isActive(a: Activation, block: BlockInfo): boolean {
+  return (a.block === undefined || block.number >= a.block) && (a.timestamp === undefined || block.timestamp >= a.timestamp)
+}
+
+function encodeLog(spec: PrecompileSpec, meter: GasMeter, eventName: string, args: Record<string, unknown>): Log {
+  const event = spec.abi.find((x): x is AbiEvent => x.type === 'event' && x.name === eventName)
+  if (event === undefined) throw new Error(`${spec.name}: no event ${eventName}`)
+  const topics = encodeEventTopics({ abi: [event], eventName, args } as never) as `0x${string}`[]
+  const dataInputs = event.inputs.filter((i) => i.indexed !== true)
+  const data = hexToBytes(encodeAbiParameters(dataInputs, dataInputs.map((i) => args[i.name as string])))
+  meter.charge(GAS.log + GAS.logTopic * BigInt(topics.length) + GAS.logByte * BigInt(data.length))
+  return [spec.address.bytes, topics.map(hexToBytes), data]
+}
+
+async function pay(evm: EVM, meter: GasMeter, from: Address, to: Address, amount: bigint): Promise<void> {
+  if (amount === 0n) return
+  meter.charge(GAS.transfer)
+  const source = (await evm.stateManager.getAccount(from)) ?? new Account()
+  if (source.balance < amount) throw new Error(`precompile ${from} holds ${source.balance}, cannot pay ${amount}`)
+  source.balance -= amount
+  await evm.journal.putAccount(from, source)
+  const target = (await evm.stateManager.getAccount(to)) ?? new Account()
+  target.balance += amount
+  await evm.journal.putAccount(to, target)
+}
+
+function hex(b: Uint8Array): `0x${string}` {
+  return `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
+}
+
+function hexToBytes(h: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
+}

@@ -1,0 +1,169 @@
+// A precompile's storage: 32-byte slots in its own account, in the state trie, so the state root
+// covers it and reverts undo it. Slots are derived the way Solidity derives them (keccak of key
+// and base), under a namespace per record type; reads and writes are metered.
+import { Address } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import type { GasMeter } from './gas.ts'
+import { GAS } from './gas.ts'
+
+/** What a precompile needs of the state: the state manager satisfies it. */
+export interface StorageAccess {
+  getStorage(address: Address, key: Uint8Array): Promise<Uint8Array>
+  putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void>
+}
+
+const ZERO = new Uint8Array(32)
+
+export function namespace(name: string): bigint {
+  return toBig(keccak_256(new TextEncoder().encode(name)))
+}
+
+/** keccak(key ‖ base): the slot of key in a mapping at base, as Solidity lays it out. */
+export function mapSlot(base: bigint, key: bigint | Uint8Array): bigint {
+  const buf = new Uint8Array(64)
+  buf.set(typeof key === 'bigint' ? word(key) : pad32(key), 0)
+  buf.set(word(base), 32)
+  return toBig(keccak_256(buf))
+}
+
+/** Where the items of a dynamic array or the chunks of a byte string at `slot` start. */
+export function dataSlot(slot: bigint): bigint {
+  return toBig(keccak_256(word(slot)))
+}
+
+export function word(n: bigint): Uint8Array {
+  const out = new Uint8Array(32)
+  let v = n & ((1n << 256n) - 1n)
+  for (let i = 31; i >= 0 && v > 0n; i--) {
+    out[i] = Number(v & 0xffn)
+    v >>= 8n
+  }
+  return out
+}
+
+export function toBig(b: Uint8Array): bigint {
+  let n = 0n
+  for (const x of b) n = (n << 8n) | BigInt(x)
+  return n
+}
+
+function pad32(b: Uint8Array): Uint8Array {
+  if (b.length === 32) return b
+  const out = new Uint8Array(32)
+  out.set(b, 32 - b.length)
+  return out
+}
+
+function strip(b: Uint8Array): Uint8Array {
+  let i = 0
+  while (i < b.length && b[i] === 0) i++
+  return b.subarray(i)
+}
+
+/** Typed, metered slot access for one account. Without a meter (genesis, RPC reads) it is free. */
+export class Store {
+  readonly address: Address
+  readonly #state: StorageAccess
+  readonly #meter: GasMeter | undefined
+  readonly #readOnly: boolean
+
+  constructor(state: StorageAccess, address: Address, meter?: GasMeter, readOnly = false) {
+    this.#state = state
+    this.address = address
+    this.#meter = meter
+    this.#readOnly = readOnly
+  }
+
+  /** The same storage in another account (precompiles read each other's records). */
+  at(address: Address): Store {
+    return new Store(this.#state, address, this.#meter, true)
+  }
+
+  async raw(slot: bigint): Promise<Uint8Array> {
+    this.#meter?.charge(GAS.read)
+    return pad32(await this.#state.getStorage(this.address, word(slot)))
+  }
+
+  async u(slot: bigint): Promise<bigint> {
+    return toBig(await this.raw(slot))
+  }
+
+  async addr(slot: bigint): Promise<Address> {
+    return new Address((await this.raw(slot)).subarray(12))
+  }
+
+  async b32(slot: bigint): Promise<Uint8Array> {
+    return this.raw(slot)
+  }
+
+  async setRaw(slot: bigint, value: Uint8Array): Promise<void> {
+    if (this.#readOnly) throw new Error('read-only storage')
+    if (this.#meter !== undefined) {
+      const before = await this.#state.getStorage(this.address, word(slot))
+      this.#meter.charge(before.length === 0 ? GAS.writeNew : GAS.writeExisting)
+    }
+    await this.#state.putStorage(this.address, word(slot), strip(pad32(value)))
+  }
+
+  async setU(slot: bigint, value: bigint): Promise<void> {
+    await this.setRaw(slot, word(value))
+  }
+
+  async setAddr(slot: bigint, a: Address): Promise<void> {
+    await this.setRaw(slot, pad32(a.bytes))
+  }
+
+  /** Byte strings: the length at `slot`, the bytes in 32-byte chunks from keccak(slot). */
+  async bytes(slot: bigint): Promise<Uint8Array> {
+    const len = Number(await this.u(slot))
+    const out = new Uint8Array(len)
+    const start = dataSlot(slot)
+    for (let i = 0; i * 32 < len; i++) out.set((await this.raw(start + BigInt(i))).subarray(0, Math.min(32, len - i * 32)), i * 32)
+    return out
+  }
+
+  async setBytes(slot: bigint, data: Uint8Array): Promise<void> {
+    await this.setU(slot, BigInt(data.length))
+    const start = dataSlot(slot)
+    for (let i = 0; i * 32 < data.length; i++) {
+      const chunk = new Uint8Array(32)
+      chunk.set(data.subarray(i * 32, i * 32 + 32))
+      await this.setRaw(start + BigInt(i), chunk)
+    }
+  }
+
+  async string(slot: bigint): Promise<string> {
+    return new TextDecoder().decode(await this.bytes(slot))
+  }
+
+  async setString(slot: bigint, s: string): Promise<void> {
+    await this.setBytes(slot, new TextEncoder().encode(s))
+  }
+
+  /** Dynamic arrays of words: the length at `slot`, the items from keccak(slot). */
+  async length(slot: bigint): Promise<bigint> {
+    return this.u(slot)
+  }
+
+  async item(slot: bigint, i: bigint): Promise<bigint> {
+    return this.u(dataSlot(slot) + i)
+  }
+
+  async push(slot: bigint, value: bigint): Promise<bigint> {
+    const n = await this.u(slot)
+    await this.setU(dataSlot(slot) + n, value)
+    await this.setU(slot, n + 1n)
+    return n
+  }
+
+  async list(slot: bigint, from: bigint, count: bigint): Promise<bigint[]> {
+    const start = dataSlot(slot)
+    const out: bigint[] = []
+    for (let i = 0n; i < count; i++) out.push(await this.u(start + from + i))
+    return out
+  }
+
+  isZero(b: Uint8Array): boolean {
+    return b.every((x) => x === 0) || b.length === 0 || Buffer.compare(b, ZERO) === 0
+  }
+}

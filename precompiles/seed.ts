@@ -1,0 +1,45 @@
+// The Datanets, models and adapters a chain starts with, written by the registries' own record
+// functions into the genesis storage of their precompiles. Seeded contributions are accepted
+// without stake or votes; a Datanet marked `publish` gets version 1 over them.
+import { Store } from './framework/storage.ts'
+import * as A from './adapters/records.ts'
+import * as D from './datanets/records.ts'
+import * as M from './models/records.ts'
+import { adapterProblem } from './adapterRegistry.ts'
+import { rulesProblem } from './datanetRegistry.ts'
+import { missingVersion } from './modelRegistry.ts'
+import { MemoryStorage } from './memoryStorage.ts'
+import { PrecompileSettingsError } from './settings.ts'
+import type { PrecompileSettings } from './settings.ts'
+
+export async function seedRegistries(settings: PrecompileSettings, timestamp: bigint): Promise<MemoryStorage> {
+  const mem = new MemoryStorage()
+  const datanets = new Store(mem, settings.addresses.datanets)
+  const models = new Store(mem, settings.addresses.models)
+  const adapters = new Store(mem, settings.addresses.adapters)
+  for (const [i, d] of settings.initial.datanets.entries()) {
+    const problem = rulesProblem(d.name, d.schemaURI, { sketchKind: 1, sketchDim: d.sketchDim, licenseURI: d.licenseURI, curators: d.curators, quorum: d.quorum })
+    if (problem !== undefined) throw new PrecompileSettingsError(`initial.datanets[${i}]`, problem)
+    const id = await D.createDatanet(datanets, { ...d, sketchKind: 1, createdAt: timestamp })
+    for (const [j, c] of d.contributions.entries()) {
+      if (c.sketch.length !== d.sketchDim) throw new PrecompileSettingsError(`initial.datanets[${i}].contributions[${j}].sketch`, `expected ${d.sketchDim} bytes`)
+      if ((await D.contributionByContent(datanets, id, c.contentHash)) !== 0n) throw new PrecompileSettingsError(`initial.datanets[${i}].contributions[${j}].contentHash`, 'duplicate content hash')
+      const cid = await D.addContribution(datanets, { datanetId: id, ...c, stake: 0n, submittedAt: timestamp })
+      await D.setDecision(datanets, cid, D.Status.Accepted, timestamp)
+      await D.appendAccepted(datanets, id, cid, c.contentHash)
+    }
+    if (d.publish && d.contributions.length > 0) await D.publishVersion(datanets, id, timestamp)
+  }
+  for (const [i, m] of settings.initial.models.entries()) {
+    const missing = await missingVersion(datanets, m.datanetVersions)
+    if (missing !== undefined) throw new PrecompileSettingsError(`initial.models[${i}].datanetVersions`, `datanet ${missing.datanetId} has no version ${missing.version}`)
+    await M.addModel(models, { ...m, createdAt: timestamp })
+  }
+  for (const [i, a] of settings.initial.adapters.entries()) {
+    if (!(await M.modelExists(models, a.modelId))) throw new PrecompileSettingsError(`initial.adapters[${i}].modelId`, `no model ${a.modelId}`)
+    const problem = adapterProblem(a)
+    if (problem !== undefined) throw new PrecompileSettingsError(`initial.adapters[${i}]`, problem)
+    await A.addAdapter(adapters, { ...a, createdAt: timestamp })
+  }
+  return mem
+}
