@@ -9,6 +9,7 @@ import type { Common } from '@ethereumjs/common'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createVM } from '@ethereumjs/vm'
 import type { VM } from '@ethereumjs/vm'
+import { genesisToJson } from '../genesis/index.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { createChainCommon } from './common.ts'
 import type { OpalCrypto } from './crypto.ts'
@@ -88,28 +89,37 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   async #init(): Promise<void> {
-    const genesisBlock = await buildGenesisBlock(this.genesis, this.common, this.stateDb, await this.extensions.genesisAlloc(this.genesis.timestamp))
     const storedGenesis = await this.store.getMeta(MetaKey.genesis)
-    if (storedGenesis === undefined) {
-      const executed: ExecutedBlock = { block: genesisBlock, receipts: [], senders: [] }
-      const ops = [
-        ...this.stateDb.drain().map((o) => ({ type: 'put' as const, ...o })),
-        ...this.store.putOps(executed),
-        this.store.headOp(genesisBlock.hash()),
-        { type: 'put' as const, key: metaKey(MetaKey.genesis), value: genesisBlock.hash() },
-        { type: 'put' as const, key: metaKey(MetaKey.schema), value: Uint8Array.of(SCHEMA_VERSION) },
-      ]
-      await this.#db.batch(ops)
+    const inputHash = this.crypto.keccak256(new TextEncoder().encode(JSON.stringify(genesisToJson(this.genesis, { withRuntime: false }))))
+    // a big genesis (many accounts or seeded registries) takes long to rebuild: when the genesis
+    // given is byte-for-byte the one the database was created from, its stored block is used
+    if (storedGenesis !== undefined && equal((await this.store.getMeta(MetaKey.genesisInput)) ?? new Uint8Array(), inputHash)) {
+      this.#genesisHash = storedGenesis
     } else {
-      this.stateDb.drain()
-      if (!equal(storedGenesis, genesisBlock.hash())) {
-        throw new ChainError(
-          'GENESIS_MISMATCH',
-          `the data directory holds a different chain (genesis ${toHex(storedGenesis)}, this genesis gives ${toHex(genesisBlock.hash())}); use another --data-dir`,
-        )
+      const genesisBlock = await buildGenesisBlock(this.genesis, this.common, this.stateDb, await this.extensions.genesisAlloc(this.genesis.timestamp))
+      if (storedGenesis === undefined) {
+        const executed: ExecutedBlock = { block: genesisBlock, receipts: [], senders: [] }
+        const ops = [
+          ...this.stateDb.drain().map((o) => ({ type: 'put' as const, ...o })),
+          ...this.store.putOps(executed),
+          this.store.headOp(genesisBlock.hash()),
+          { type: 'put' as const, key: metaKey(MetaKey.genesis), value: genesisBlock.hash() },
+          { type: 'put' as const, key: metaKey(MetaKey.genesisInput), value: inputHash },
+          { type: 'put' as const, key: metaKey(MetaKey.schema), value: Uint8Array.of(SCHEMA_VERSION) },
+        ]
+        await this.#db.batch(ops)
+      } else {
+        this.stateDb.drain()
+        if (!equal(storedGenesis, genesisBlock.hash())) {
+          throw new ChainError(
+            'GENESIS_MISMATCH',
+            `the data directory holds a different chain (genesis ${toHex(storedGenesis)}, this genesis gives ${toHex(genesisBlock.hash())}); use another --data-dir`,
+          )
+        }
+        await this.#db.put(metaKey(MetaKey.genesisInput), inputHash)
       }
+      this.#genesisHash = genesisBlock.hash()
     }
-    this.#genesisHash = genesisBlock.hash()
     const headHash = await this.store.getMeta(MetaKey.head)
     const head = headHash === undefined ? undefined : await this.store.header(headHash)
     if (head === undefined) throw new ChainError('CORRUPT', 'the database has no readable head block')

@@ -97,8 +97,11 @@ export function isOpalGenesis(json: unknown): json is JsonObject {
   return isObject(json) && 'chainId' in json && !('config' in json)
 }
 
-/** Writes a genesis back to the JSON format (numbers as strings where they can exceed 2^53). */
-export function genesisToJson(g: Genesis): JsonObject {
+/**
+ * Writes a genesis back to the JSON format (numbers as strings where they can exceed 2^53).
+ * Without the runtime settings (block time, empty blocks), what remains fixes block 0 exactly.
+ */
+export function genesisToJson(g: Genesis, opts: { withRuntime?: boolean } = {}): JsonObject {
   const alloc: JsonObject = {}
   for (const [addr, acc] of g.alloc) {
     const entry: JsonObject = { balance: acc.balance.toString() }
@@ -121,6 +124,10 @@ export function genesisToJson(g: Genesis): JsonObject {
     alloc,
   }
   if (g.validators.length > 0) out.validators = { addresses: g.validators, quorum: g.validatorQuorum }
+  if (opts.withRuntime === false) {
+    delete out.blockTime
+    delete out.emptyBlocks
+  }
   if (isObject(g.precompiles) && Object.keys(g.precompiles).length > 0) out.precompiles = g.precompiles
   return out
 }

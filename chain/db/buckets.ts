@@ -32,6 +32,8 @@ export const MetaKey = {
   genesis: 'genesis',
   schema: 'schema',
   safe: 'safe',
+  /** keccak of the genesis the database was created from, as JSON */
+  genesisInput: 'genesis-input',
 } as const
 
 export const SCHEMA_VERSION = 1

@@ -7,7 +7,7 @@ const compiled = new Map<string, Compiled>()
 function fixture(name: string): Compiled {
   let c = compiled.get(name)
   if (c === undefined) {
-    c = compileSolidity(new URL(`../fixtures/${name}.sol`, import.meta.url).pathname, name)
+    c = compileSolidity(new URL(`../fixtures/${name}.sol`, import.meta.url).pathname, name, [new URL('../../precompiles/solidity', import.meta.url).pathname])
     compiled.set(name, c)
   }
   return c
@@ -16,6 +16,7 @@ function fixture(name: string): Compiled {
 export const tokenContract = (): Compiled => fixture('Token')
 export const delegateContract = (): Compiled => fixture('Delegate')
 export const readerContract = (): Compiled => fixture('Reader')
+export const registryUserContract = (): Compiled => fixture('RegistryUser')
 
 export const DEV_KEYS = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
