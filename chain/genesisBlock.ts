@@ -1,37 +1,62 @@
-// Block 0: the allocated accounts written into an empty state trie, and a header over them.
+// Block 0: the allocated accounts (and the accounts the precompiles need) as a state trie, built
+// in one pass with the trie builder and written straight to the state database, and a header
+// over its root. Storage tries are keyed under the owning account's hash prefix, and code under
+// "c" ‖ code hash, exactly as the state manager reads them.
 import { createBlock } from '@ethereumjs/block'
 import type { Block } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import { Account, Address, KECCAK256_RLP } from '@ethereumjs/util'
+import { RLP } from '@ethereumjs/rlp'
+import { Account, KECCAK256_NULL, KECCAK256_RLP, concatBytes } from '@ethereumjs/util'
 import type { Genesis } from '../genesis/index.ts'
 import type { StateDB } from './db/stateDb.ts'
-import { createStateView } from './state.ts'
+import { trieRoot } from './orderedTrie.ts'
 import { fromHex } from './util/bytes.ts'
 import type { GenesisAllocEntry } from './extensions.ts'
 
-export async function buildGenesisBlock(
-  genesis: Genesis,
-  common: Common,
-  db: StateDB,
-  extraAlloc: GenesisAllocEntry[],
-): Promise<Block> {
-  const state = createStateView(db, common, KECCAK256_RLP)
-  await state.checkpoint()
+const CODE_PREFIX = Uint8Array.of(0x63)
+/** bytes of the account hash that prefix its storage trie's node keys (the state manager's choice) */
+const STORAGE_KEY_PREFIX = 7
+
+interface AccountSpec {
+  nonce: bigint
+  balance: bigint
+  code: Uint8Array
+  storage: Array<[Uint8Array, Uint8Array]>
+}
+
+export async function buildGenesisBlock(genesis: Genesis, common: Common, db: StateDB, extraAlloc: GenesisAllocEntry[]): Promise<Block> {
+  const keccak = common.customCrypto.keccak256 as (b: Uint8Array) => Uint8Array
+  const accounts = new Map<string, AccountSpec>()
   for (const [addr, acc] of genesis.alloc) {
-    const address = new Address(fromHex(addr))
-    await state.putAccount(address, new Account(acc.nonce, acc.balance))
-    if (acc.code.length > 0) await state.putCode(address, acc.code)
-    for (const [slot, value] of acc.storage) await state.putStorage(address, fromHex(slot), stripZeros(fromHex(value)))
+    accounts.set(addr, { nonce: acc.nonce, balance: acc.balance, code: acc.code, storage: [...acc.storage].map(([k, v]) => [fromHex(k), fromHex(v)]) })
   }
-  for (const entry of extraAlloc) {
-    const address = new Address(entry.address)
-    const existing = await state.getAccount(address)
-    await state.putAccount(address, new Account(entry.nonce, existing?.balance ?? 0n))
-    if (entry.code.length > 0) await state.putCode(address, entry.code)
-    for (const [slot, value] of entry.storage) await state.putStorage(address, slot, stripZeros(value))
+  for (const e of extraAlloc) {
+    const addr = `0x${Buffer.from(e.address).toString('hex')}`
+    const existing = accounts.get(addr)
+    accounts.set(addr, { nonce: e.nonce, balance: existing?.balance ?? 0n, code: e.code, storage: [...(existing?.storage ?? []), ...e.storage] })
   }
-  await state.commit()
-  const stateRoot = await state.getStateRoot()
+  const entries: Array<{ key: Uint8Array; value: Uint8Array }> = []
+  for (const [addr, spec] of accounts) {
+    const address = fromHex(addr)
+    const addressHash = keccak(address)
+    const prefix = addressHash.subarray(0, STORAGE_KEY_PREFIX)
+    const slots = new Map<string, { key: Uint8Array; value: Uint8Array }>()
+    for (const [slot, value] of spec.storage) {
+      const v = stripZeros(value)
+      const key = keccak(pad32(slot))
+      // a later entry for the same slot wins; a zero value means no entry
+      if (v.length === 0) slots.delete(Buffer.from(key).toString('hex'))
+      else slots.set(Buffer.from(key).toString('hex'), { key, value: RLP.encode(v) })
+    }
+    const storageRoot = trieRoot([...slots.values()], keccak, (hash, rlp) => db.putNode(concatBytes(prefix, hash), rlp))
+    let codeHash = KECCAK256_NULL
+    if (spec.code.length > 0) {
+      codeHash = keccak(spec.code)
+      db.putNode(concatBytes(CODE_PREFIX, codeHash), spec.code)
+    }
+    entries.push({ key: addressHash, value: new Account(spec.nonce, spec.balance, storageRoot, codeHash).serialize() })
+  }
+  const stateRoot = trieRoot(entries, keccak, (hash, rlp) => db.putNode(hash, rlp))
   return createBlock(
     {
       header: {
@@ -51,6 +76,13 @@ export async function buildGenesisBlock(
     },
     { common },
   )
+}
+
+function pad32(b: Uint8Array): Uint8Array {
+  if (b.length === 32) return b
+  const out = new Uint8Array(32)
+  out.set(b, 32 - b.length)
+  return out
 }
 
 function stripZeros(b: Uint8Array): Uint8Array {

@@ -1,31 +1,42 @@
-// Root of a Merkle-Patricia trie built in one pass from all its entries, for the transactions
-// and receipts roots (keys RLP(index)). @ethereumjs's MPT inserts one key at a time through its
-// database layer; for 5,000 entries that was ~0.5 s of a block's sealing, against a few
-// milliseconds here. Checked against the MPT in test/unit/chain/orderedTrie.test.ts.
+// Merkle-Patricia tries built in one pass from all their entries: the transactions and receipts
+// roots (keys RLP(index)), and the state of a genesis (accounts and storage, keys hashed).
+// @ethereumjs's MPT inserts one key at a time through its database layer: for 5,000 entries that
+// was ~0.5 s of a block's sealing, and a genesis with a million storage slots took minutes, against
+// milliseconds and seconds here. Checked against the MPT in test/unit/chain/orderedTrie.test.ts.
 import { RLP } from '@ethereumjs/rlp'
 import { KECCAK256_RLP } from '@ethereumjs/util'
 
 type Keccak = (data: Uint8Array) => Uint8Array
 type Item = { key: Uint8Array; value: Uint8Array }
 type Encoded = Uint8Array | Encoded[]
+/** receives every node stored by hash: (hash, RLP of the node) */
+export type NodeSink = (hash: Uint8Array, rlp: Uint8Array) => void
+
+/** Root of the trie of key → value (keys used as given: hash them first for a secure trie). */
+export function trieRoot(entries: Array<{ key: Uint8Array; value: Uint8Array }>, keccak: Keccak, sink?: NodeSink): Uint8Array {
+  if (entries.length === 0) return KECCAK256_RLP
+  const items: Item[] = entries.map((e) => ({ key: nibbles(e.key), value: e.value }))
+  items.sort((a, b) => compare(a.key, b.key))
+  const rlp = RLP.encode(node(items, 0, keccak, sink))
+  const root = keccak(rlp)
+  sink?.(root, rlp)
+  return root
+}
 
 export function orderedTrieRootOf(values: Uint8Array[], keccak: Keccak): Uint8Array {
-  if (values.length === 0) return KECCAK256_RLP
-  const items: Item[] = values.map((value, i) => ({ key: nibbles(RLP.encode(i)), value }))
-  items.sort((a, b) => compare(a.key, b.key))
-  return keccak(RLP.encode(node(items, 0, keccak)))
+  return trieRoot(values.map((value, i) => ({ key: RLP.encode(i), value })), keccak)
 }
 
 /** The node for items sharing key[0..depth), as its RLP structure (children by reference). */
-function node(items: Item[], depth: number, keccak: Keccak): Encoded {
+function node(items: Item[], depth: number, keccak: Keccak, sink: NodeSink | undefined): Encoded {
   if (items.length === 1) {
     const it = items[0]
     return [hexPrefix(it.key.subarray(depth), true), it.value]
   }
   const prefix = commonPrefix(items, depth)
   if (prefix > 0) {
-    const child = node(items, depth + prefix, keccak)
-    return [hexPrefix(items[0].key.subarray(depth, depth + prefix), false), reference(child, keccak)]
+    const child = node(items, depth + prefix, keccak, sink)
+    return [hexPrefix(items[0].key.subarray(depth, depth + prefix), false), reference(child, keccak, sink)]
   }
   const branch: Encoded[] = new Array(17).fill(new Uint8Array())
   let i = 0
@@ -37,16 +48,19 @@ function node(items: Item[], depth: number, keccak: Keccak): Encoded {
     const nib = items[i].key[depth]
     let j = i + 1
     while (j < items.length && items[j].key[depth] === nib) j++
-    branch[nib] = reference(node(items.slice(i, j), depth + 1, keccak), keccak)
+    branch[nib] = reference(node(items.slice(i, j), depth + 1, keccak, sink), keccak, sink)
     i = j
   }
   return branch
 }
 
-/** A child is embedded when its encoding is under 32 bytes, otherwise referenced by hash. */
-function reference(n: Encoded, keccak: Keccak): Encoded {
+/** A child is embedded when its encoding is under 32 bytes, otherwise referenced (and stored) by hash. */
+function reference(n: Encoded, keccak: Keccak, sink: NodeSink | undefined): Encoded {
   const rlp = RLP.encode(n)
-  return rlp.length < 32 ? n : keccak(rlp)
+  if (rlp.length < 32) return n
+  const hash = keccak(rlp)
+  sink?.(hash, rlp)
+  return hash
 }
 
 function commonPrefix(items: Item[], depth: number): number {

@@ -26,6 +26,11 @@ export class StateDB implements DB<string, string | Uint8Array> {
     this.#pending.set(key, toBytes(value))
   }
 
+  /** Stores a node (or code) under the raw key the trie would use; for state built without the trie. */
+  putNode(key: Uint8Array, value: Uint8Array): void {
+    this.#pending.set(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex'), value)
+  }
+
   // Nodes may be shared by several roots, and old roots stay readable: deletes are ignored.
   async del(): Promise<void> {}
 

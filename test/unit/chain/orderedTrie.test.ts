@@ -21,3 +21,44 @@ test('the one-pass ordered trie root equals the MPT root for every size and valu
     }
   }
 })
+
+test('a genesis built in one pass has the state root the state manager computes, and reads back through it', async () => {
+  const { MerkleStateManager } = await import('@ethereumjs/statemanager')
+  const { Account, Address } = await import('@ethereumjs/util')
+  const { openChain, fixedGenesis } = await import('./fixtures.ts')
+  const genesis = fixedGenesis()
+  const slot = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as `0x${string}`
+  genesis.alloc.set('0x1111111111111111111111111111111111111111', {
+    balance: 5n, nonce: 2n, code: Uint8Array.of(0x60, 0x00, 0x56),
+    storage: new Map([[slot(1), slot(42)], [slot(2), slot(0)], [slot(300), `0x${'ff'.repeat(32)}` as `0x${string}`]]),
+  })
+  const chain = await openChain(undefined, genesis)
+  // the reference: the same accounts put through @ethereumjs's state manager on a fresh trie
+  const ref = new MerkleStateManager({ common: chain.common })
+  const precompiles = await chain.extensions.genesisAlloc(genesis.timestamp)
+  for (const [addr, acc] of genesis.alloc) {
+    const a = new Address(Buffer.from(addr.slice(2), 'hex'))
+    await ref.putAccount(a, new Account(acc.nonce, acc.balance))
+    if (acc.code.length > 0) await ref.putCode(a, acc.code)
+    for (const [k, v] of acc.storage) await ref.putStorage(a, Buffer.from(k.slice(2), 'hex'), strip(Buffer.from(v.slice(2), 'hex')))
+  }
+  for (const e of precompiles) {
+    const a = new Address(e.address)
+    await ref.putAccount(a, new Account(e.nonce, 0n))
+    await ref.putCode(a, e.code)
+    for (const [k, v] of e.storage) await ref.putStorage(a, k, v)
+  }
+  assert.deepEqual(chain.head.stateRoot, await ref.getStateRoot())
+  const state = await chain.stateAt(chain.head)
+  const a = new Address(Buffer.from('1111111111111111111111111111111111111111', 'hex'))
+  assert.equal((await state.getAccount(a))?.balance, 5n)
+  assert.deepEqual([...(await state.getCode(a))], [0x60, 0x00, 0x56])
+  assert.deepEqual([...(await state.getStorage(a, Buffer.from(slot(1).slice(2), 'hex')))], [42])
+  assert.equal((await state.getStorage(a, Buffer.from(slot(2).slice(2), 'hex'))).length, 0)
+  await chain.close()
+})
+
+function strip(b: Uint8Array): Uint8Array {
+  const first = b.findIndex((x) => x !== 0)
+  return first < 0 ? new Uint8Array() : b.subarray(first)
+}
