@@ -8,9 +8,10 @@ import type { AccessList, TypedTransaction } from '@ethereumjs/tx'
 import type { EOACode7702AuthorizationList as AuthorizationList } from '@ethereumjs/util'
 import { Account, Address, KECCAK256_RLP } from '@ethereumjs/util'
 import { runTx } from '@ethereumjs/vm'
-import type { RunTxResult } from '@ethereumjs/vm'
+import type { RunTxResult, VM } from '@ethereumjs/vm'
 import type { Chain } from './chain.ts'
 import { ChainError } from './errors.ts'
+import { equal } from './util/bytes.ts'
 
 export interface CallRequest {
   from?: Uint8Array
@@ -70,18 +71,19 @@ export class CallExecutor {
   }
 
   async call(req: CallRequest, header: BlockHeader, overrides?: StateOverrides): Promise<CallOutcome> {
-    const state = await this.#prepareState(header, overrides)
-    return this.#execute(state, req, header, req.gas ?? this.#defaultGas(header))
+    return this.#withState(header, overrides, (state) => this.#execute(state, req, header, req.gas ?? this.#defaultGas(header)))
   }
 
   async createAccessList(req: CallRequest, header: BlockHeader): Promise<CallOutcome> {
-    const state = await this.#prepareState(header)
-    return this.#execute(state, req, header, req.gas ?? this.#defaultGas(header), true)
+    return this.#withState(header, undefined, (state) => this.#execute(state, req, header, req.gas ?? this.#defaultGas(header), true))
   }
 
   /** Smallest gas limit that lets the transaction succeed, by bisection as geth does. */
   async estimateGas(req: CallRequest, header: BlockHeader, overrides?: StateOverrides): Promise<bigint | CallOutcome> {
-    const state = await this.#prepareState(header, overrides)
+    return this.#withState(header, overrides, (state) => this.#estimate(state, req, header))
+  }
+
+  async #estimate(state: MerkleStateManager, req: CallRequest, header: BlockHeader): Promise<bigint | CallOutcome> {
     let hi = req.gas ?? this.#defaultGas(header)
     const first = await this.#execute(state, req, header, hi)
     if (!first.success) return first
@@ -113,18 +115,53 @@ export class CallExecutor {
     return header.gasLimit < this.gasCap ? header.gasLimit : this.gasCap
   }
 
-  async #prepareState(header: BlockHeader, overrides?: StateOverrides): Promise<MerkleStateManager> {
-    const state = await this.#chain.stateAt(header)
-    if (overrides !== undefined) await applyOverrides(state, overrides)
-    return state
+  /**
+   * Runs `fn` on the state at `header`, every change undone afterwards. At the head that is the
+   * chain's shared read view, whose caches are warm: calls take turns on it (a checkpoint open
+   * for one call must not see another's writes). Older blocks get a private view.
+   */
+  async #withState<T>(header: BlockHeader, overrides: StateOverrides | undefined, fn: (state: MerkleStateManager) => Promise<T>): Promise<T> {
+    const atHead = equal(header.stateRoot, this.#chain.head.stateRoot)
+    const state = atHead ? await this.#chain.readState(header) : await this.#chain.stateAt(header)
+    const release = atHead ? await this.#lock() : () => {}
+    await state.checkpoint()
+    try {
+      if (overrides !== undefined) await applyOverrides(state, overrides)
+      return await fn(state)
+    } finally {
+      await state.revert()
+      release()
+    }
   }
+
+  #queue: Promise<void> = Promise.resolve()
+
+  #lock(): Promise<() => void> {
+    let release!: () => void
+    const turn = new Promise<void>((resolve) => (release = resolve))
+    const previous = this.#queue
+    this.#queue = previous.then(() => turn)
+    return previous.then(() => release)
+  }
+
+  /** One VM per state view: creating one costs about a third of a millisecond. */
+  async #vmFor(state: MerkleStateManager): Promise<VM> {
+    let vm = this.#vms.get(state)
+    if (vm === undefined) {
+      vm = await this.#chain.createVM(state)
+      this.#vms.set(state, vm)
+    }
+    return vm
+  }
+
+  readonly #vms = new WeakMap<MerkleStateManager, VM>()
 
   async #execute(state: MerkleStateManager, req: CallRequest, header: BlockHeader, gas: bigint, reportAccessList = false): Promise<CallOutcome> {
     const from = new Address(req.from ?? ZERO_ADDRESS)
     const account = await state.getAccount(from)
     const tx = this.#buildTx(req, req.nonce ?? account?.nonce ?? 0n, header, gas)
     Object.defineProperty(tx, 'getSenderAddress', { value: () => from })
-    const vm = await this.#chain.createVM(state)
+    const vm = await this.#vmFor(state)
     const block = callBlock(this.#chain, header, priced(req))
     await state.checkpoint()
     let result: RunTxResult

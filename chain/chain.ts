@@ -23,7 +23,7 @@ import { NO_EXTENSIONS } from './extensions.ts'
 import type { EvmExtensions } from './extensions.ts'
 import { buildGenesisBlock } from './genesisBlock.ts'
 import { PoolJournal } from './txpool/journal.ts'
-import { createExecutionState, createStateView } from './state.ts'
+import { createExecutionState, createReadView, createStateView } from './state.ts'
 import type { BlockSelector, ExecutedBlock, StoredReceipt, TxWithContext } from './types.ts'
 import { equal, toHex } from './util/bytes.ts'
 
@@ -59,6 +59,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   #genesisHash!: Uint8Array
   #safe = 0n
   #closed = false
+  #readView: { root: Uint8Array; state: MerkleStateManager } | undefined
 
   private constructor(db: Level, opts: ChainOptions, common: Common) {
     super()
@@ -255,15 +256,35 @@ export class Chain extends EventEmitter<ChainEvents> {
     return { ...loc, tx: block.transactions[loc.index], sender: senders[loc.index], header: block.header }
   }
 
-  /** Read-only state at a block; throws ChainError STATE_UNAVAILABLE outside the retained window. */
+  /**
+   * A private view of the state at a block, to read and to write into without committing
+   * (calls, overrides); throws ChainError STATE_UNAVAILABLE outside the retained window.
+   */
   async stateAt(header: BlockHeader): Promise<MerkleStateManager> {
+    this.#checkRetained(header)
+    return createStateView(this.stateDb, this.common, header.stateRoot)
+  }
+
+  /**
+   * A view for reads only. At the head it is one shared view whose caches stay warm until the
+   * next block, so repeated reads (balances, registry lookups) skip the trie. Never write to it.
+   */
+  async readState(header: BlockHeader): Promise<MerkleStateManager> {
+    this.#checkRetained(header)
+    if (!equal(header.stateRoot, this.#head.stateRoot)) return createStateView(this.stateDb, this.common, header.stateRoot)
+    if (this.#readView === undefined || !equal(this.#readView.root, header.stateRoot)) {
+      this.#readView = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot) }
+    }
+    return this.#readView.state
+  }
+
+  #checkRetained(header: BlockHeader): void {
     if (!this.archive && this.#head.number - header.number > this.stateWindow) {
       throw new ChainError(
         'STATE_UNAVAILABLE',
         `state of block ${header.number} is not available: this node keeps the state of the last ${this.stateWindow} blocks (run with --archive for all)`,
       )
     }
-    return createStateView(this.stateDb, this.common, header.stateRoot)
   }
 
   /** The long-lived, cached state that block production and import execute on. */

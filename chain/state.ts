@@ -48,3 +48,17 @@ export function createStateView(db: StateDB, common: Common, root: Uint8Array): 
     }),
   })
 }
+
+/** A long-lived read-only view: bounded caches that stay warm across requests. */
+export function createReadView(db: StateDB, common: Common, root: Uint8Array): MerkleStateManager {
+  return new MerkleStateManager({
+    trie: createTrie(db, common, root),
+    common,
+    prefixStorageTrieKeys: PREFIX_STORAGE_TRIE_KEYS,
+    caches: new Caches({
+      account: { type: CacheType.LRU, size: 100_000 },
+      storage: { type: CacheType.LRU, size: 500_000 },
+      code: { type: CacheType.LRU, size: 2_000 },
+    }),
+  })
+}

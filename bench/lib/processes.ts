@@ -13,7 +13,7 @@ export interface Running {
   name: string
   url: string
   rpc: Rpc
-  stop(): Promise<void>
+  stop(opts?: { keepData?: boolean }): Promise<void>
 }
 
 export async function freePort(): Promise<number> {
@@ -27,8 +27,8 @@ export async function freePort(): Promise<number> {
   })
 }
 
-async function waitReady(rpc: Rpc, child: ChildProcess, name: string, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000
+async function waitReady(rpc: Rpc, child: ChildProcess, name: string, log: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited early (${child.exitCode}):\n${log()}`)
     try {
@@ -41,21 +41,21 @@ async function waitReady(rpc: Rpc, child: ChildProcess, name: string, log: () =>
   throw new Error(`${name} did not start:\n${log()}`)
 }
 
-function stopper(child: ChildProcess, dir?: string): () => Promise<void> {
-  return async () => {
+function stopper(child: ChildProcess, dir?: string): (opts?: { keepData?: boolean }) => Promise<void> {
+  return async (opts = {}) => {
     if (child.exitCode === null) {
       const done = new Promise((r) => child.once('exit', r))
       child.kill('SIGTERM')
       await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))])
       if (child.exitCode === null) child.kill('SIGKILL')
     }
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+    if (dir !== undefined && opts.keepData !== true) rmSync(dir, { recursive: true, force: true })
   }
 }
 
-export async function startOpal(args: string[] = []): Promise<Running> {
+export async function startOpal(args: string[] = [], dataDir?: string): Promise<Running> {
   const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'opal-bench-'))
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'opal-bench-'))
   let out = ''
   // OPAL_NODE_ARGS passes flags to the node process, e.g. --cpu-prof for a profile
   const nodeArgs = (process.env.OPAL_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0)
@@ -65,7 +65,7 @@ export async function startOpal(args: string[] = []): Promise<Running> {
   if (process.env.OPAL_BENCH_LOG !== undefined) child.stdout?.pipe(createWriteStream(process.env.OPAL_BENCH_LOG))
   const url = `http://127.0.0.1:${port}`
   const rpc = new Rpc(url)
-  await waitReady(rpc, child, 'opal', () => out)
+  await waitReady(rpc, child, 'opal', () => out, 600_000)
   return { name: 'opal', url, rpc, stop: stopper(child, dir) }
 }
 

@@ -7,17 +7,28 @@ import { ValueEncoding, hexToBytes } from '@ethereumjs/util'
 import type { BatchDBOp, DB, EncodingOpts } from '@ethereumjs/util'
 import { Bucket } from './buckets.ts'
 import type { Level } from './level.ts'
+import { LRU } from '../util/lru.ts'
 
 export class StateDB implements DB<string, string | Uint8Array> {
   readonly #level: Level
   #pending = new Map<string, Uint8Array>()
+  /**
+   * Recently read nodes, shared by every trie on this database (the tries of RPC state views are
+   * short-lived, so their own caches never warm up). Content-addressed, so never stale.
+   */
+  readonly #cache: LRU<string, Uint8Array>
 
-  constructor(level: Level) {
+  constructor(level: Level, cacheNodes = 200_000) {
     this.#level = level
+    this.#cache = new LRU(cacheNodes)
   }
 
   async get(key: string, opts?: EncodingOpts): Promise<string | Uint8Array | undefined> {
-    const value = this.#pending.get(key) ?? (await this.#level.get(stateKey(key)))
+    let value = this.#pending.get(key) ?? this.#cache.get(key)
+    if (value === undefined) {
+      value = await this.#level.get(stateKey(key))
+      if (value !== undefined) this.#cache.set(key, value)
+    }
     if (value === undefined) return undefined
     return opts?.valueEncoding === ValueEncoding.String ? Buffer.from(value).toString('hex') : value
   }

@@ -113,9 +113,16 @@ export class Store {
     await this.setRaw(slot, pad32(a.bytes))
   }
 
-  /** Byte strings: the length at `slot`, the bytes in 32-byte chunks from keccak(slot). */
+  /**
+   * Byte strings as Solidity stores them: up to 31 bytes inline in the slot with 2 × length in
+   * the last byte; longer, 2 × length + 1 in the slot and the bytes in 32-byte chunks from
+   * keccak(slot). Short names and URIs cost one slot read.
+   */
   async bytes(slot: bigint): Promise<Uint8Array> {
-    const len = Number(await this.u(slot))
+    const head = await this.raw(slot)
+    const tag = head[31]
+    if ((tag & 1) === 0) return head.slice(0, tag >> 1)
+    const len = Number(toBig(head) >> 1n)
     const out = new Uint8Array(len)
     const start = dataSlot(slot)
     for (let i = 0; i * 32 < len; i++) out.set((await this.raw(start + BigInt(i))).subarray(0, Math.min(32, len - i * 32)), i * 32)
@@ -123,7 +130,14 @@ export class Store {
   }
 
   async setBytes(slot: bigint, data: Uint8Array): Promise<void> {
-    await this.setU(slot, BigInt(data.length))
+    if (data.length <= 31) {
+      const head = new Uint8Array(32)
+      head.set(data, 0)
+      head[31] = data.length * 2
+      await this.setRaw(slot, head)
+      return
+    }
+    await this.setU(slot, BigInt(data.length) * 2n + 1n)
     const start = dataSlot(slot)
     for (let i = 0; i * 32 < data.length; i++) {
       const chunk = new Uint8Array(32)

@@ -15,6 +15,7 @@ export async function requireHeader(ctx: MethodContext, sel: BlockSelector): Pro
   return header
 }
 
-export async function stateAt(ctx: MethodContext, sel: BlockSelector): Promise<MerkleStateManager> {
-  return ctx.backend.chain.stateAt(await requireHeader(ctx, sel))
+/** State to read at a block (shared and cached at the head: never write to it). */
+export async function readStateAt(ctx: MethodContext, sel: BlockSelector): Promise<MerkleStateManager> {
+  return ctx.backend.chain.readState(await requireHeader(ctx, sel))
 }

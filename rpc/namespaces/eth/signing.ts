@@ -29,7 +29,7 @@ async function fillAndSign(ctx: MethodContext, req: CallRequest): Promise<TypedT
   const chain = ctx.backend.chain
   const from = key.address
   let nonce = req.nonce ?? ctx.backend.pool.pendingNonce(from)
-  if (nonce === undefined) nonce = (await (await chain.stateAt(chain.head)).getAccount(new Address(from)))?.nonce ?? 0n
+  if (nonce === undefined) nonce = (await (await chain.readState(chain.head)).getAccount(new Address(from)))?.nonce ?? 0n
   let gas = req.gas
   if (gas === undefined) {
     const est = await ctx.backend.calls.estimateGas(req, chain.head)

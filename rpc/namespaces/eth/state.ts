@@ -5,14 +5,14 @@ import { data, quantity } from '../../hex.ts'
 import type { MethodTable } from '../../method.ts'
 import { address, blockRef, optional, parseParams, required, slot } from '../../params.ts'
 import { RpcCode, RpcError } from '../../errors.ts'
-import { stateAt } from './resolve.ts'
+import { readStateAt } from './resolve.ts'
 
 const MAX_PROOF_SLOTS = 1024
 
 export const stateMethods: MethodTable = {
   eth_getBalance: async (params, ctx) => {
     const [addr, block] = parseParams(params, [required(address), optional(blockRef, 'latest' as const)])
-    const acc = await (await stateAt(ctx, block)).getAccount(new Address(addr))
+    const acc = await (await readStateAt(ctx, block)).getAccount(new Address(addr))
     return quantity(acc?.balance ?? 0n)
   },
   eth_getTransactionCount: async (params, ctx) => {
@@ -21,16 +21,16 @@ export const stateMethods: MethodTable = {
       const pending = ctx.backend.pool.pendingNonce(addr)
       if (pending !== undefined) return quantity(pending)
     }
-    const acc = await (await stateAt(ctx, block)).getAccount(new Address(addr))
+    const acc = await (await readStateAt(ctx, block)).getAccount(new Address(addr))
     return quantity(acc?.nonce ?? 0n)
   },
   eth_getCode: async (params, ctx) => {
     const [addr, block] = parseParams(params, [required(address), optional(blockRef, 'latest' as const)])
-    return data(await (await stateAt(ctx, block)).getCode(new Address(addr)))
+    return data(await (await readStateAt(ctx, block)).getCode(new Address(addr)))
   },
   eth_getStorageAt: async (params, ctx) => {
     const [addr, key, block] = parseParams(params, [required(address), required(slot), optional(blockRef, 'latest' as const)])
-    const state = await stateAt(ctx, block)
+    const state = await readStateAt(ctx, block)
     const account = await state.getAccount(new Address(addr))
     if (account === undefined) return data(new Uint8Array(32))
     const value = await state.getStorage(new Address(addr), key)
@@ -38,7 +38,7 @@ export const stateMethods: MethodTable = {
   },
   eth_getProof: async (params, ctx) => {
     const [addr, keys, block] = parseParams(params, [required(address), required(slotList), optional(blockRef, 'latest' as const)])
-    const state = await stateAt(ctx, block)
+    const state = await readStateAt(ctx, block)
     const proof = await getMerkleStateProof(state, new Address(addr), keys)
     return {
       address: data(addr),

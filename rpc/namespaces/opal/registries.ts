@@ -46,7 +46,7 @@ function idList(v: unknown, at: string): bigint[] {
 const page = (p: { ids: bigint[]; next: bigint }, items: unknown[]) => ({ items: toJson(items), nextCursor: p.next === 0n ? null : toJson(p.next) })
 
 export function registryMethods(settings: PrecompileSettings): MethodTable {
-  const reader = async (ctx: MethodContext, sel: BlockSelector) => new RegistryReader(settings, await ctx.backend.chain.stateAt(await requireHeader(ctx, sel)))
+  const reader = async (ctx: MethodContext, sel: BlockSelector) => new RegistryReader(settings, await ctx.backend.chain.readState(await requireHeader(ctx, sel)))
   const block = optional(blockRef, 'latest' as const)
   return {
     opal_precompiles: () => toJson(settings.addresses),
