@@ -144,6 +144,24 @@ test('stakes: the rejected half comes back at once, the accepted stake after the
   assert.equal(await client.getBalance({ address: DATANETS }), 0n)
 })
 
+test('an accepted contribution flagged later by a quorum loses the stake it still has', async () => {
+  const stake = parseEther('2')
+  const { result } = await write(alice, DATANETS, DATANET_ABI, 'contribute', [ids.datanet, content('late'), sketch(5), 'ipfs://late'], stake)
+  const cid = result as bigint
+  await write(cur1, DATANETS, DATANET_ABI, 'review', [cid, 1, content('ok')])
+  await write(cur2, DATANETS, DATANET_ABI, 'review', [cid, 1, content('ok')])
+  assert.deepEqual(await revertOf(cur3, DATANETS, DATANET_ABI, 'review', [cid, 1, content('ok')]), { name: 'AlreadyDecided', args: [cid, 1] })
+  // the curators who accepted it may flag it too: late flags are counted on their own
+  await write(cur1, DATANETS, DATANET_ABI, 'review', [cid, 3, content('spam after all')])
+  const decided = await write(cur3, DATANETS, DATANET_ABI, 'review', [cid, 3, content('spam after all')])
+  assert.equal(decided.receipt.logs.length, 2)
+  const c = (await client.readContract({ address: DATANETS, abi: DATANET_ABI, functionName: 'getContribution', args: [cid] })) as { status: number; stake: bigint }
+  assert.deepEqual([c.status, c.stake], [3, 0n])
+  const d = (await client.readContract({ address: DATANETS, abi: DATANET_ABI, functionName: 'getDatanet', args: [ids.datanet] })) as { treasury: bigint }
+  assert.equal(d.treasury, stake)
+  assert.deepEqual(await revertOf(alice, DATANETS, DATANET_ABI, 'withdrawStake', [cid]), { name: 'NotWithdrawable', args: [cid, 0n] })
+})
+
 test('a model cites a Datanet version; evals credit their change to the versions cited', async () => {
   assert.deepEqual(await revertOf(owner, MODELS, MODEL_ABI, 'registerModel', ['llama', 'bad', [{ datanetId: ids.datanet, version: 9n }], content('run'), content('g')]), { name: 'UnknownDatanetVersion', args: [ids.datanet, 9n] })
   const { result } = await write(owner, MODELS, MODEL_ABI, 'registerModel', ['llama-3-8b', 'medical-qa-8b', [{ datanetId: ids.datanet, version: 1n }], content('run-1'), `0x${'00'.repeat(32)}`])
@@ -208,12 +226,12 @@ test('over JSON-RPC: named fields, pagination; events in eth_getLogs', async () 
   assert.equal(page1.nextCursor, '0x2')
   const page2 = (await rpc(devnet.url, 'opal_listContributions', [toHex(ids.datanet), { cursor: page1.nextCursor, limit: '0x2' }])).result as { items: Array<{ id: string }>; nextCursor: string | null }
   assert.equal(page2.items.length, 2)
-  assert.equal(page2.nextCursor, null)
+  assert.equal(page2.nextCursor, '0x4')
   // alice (dev account 4) also made two of the devnet example's contributions
   const mine = (await rpc(devnet.url, 'opal_getContributionsOf', [alice.address])).result as { items: Array<{ datanetId: string }> }
-  assert.deepEqual(mine.items.map((c) => c.datanetId), ['0x1', '0x1', toHex(ids.datanet), toHex(ids.datanet), toHex(ids.datanet)])
+  assert.deepEqual(mine.items.map((c) => c.datanetId), ['0x1', '0x1', toHex(ids.datanet), toHex(ids.datanet), toHex(ids.datanet), toHex(ids.datanet)])
   const logs = await client.getContractEvents({ address: DATANETS, abi: DATANET_ABI, eventName: 'ContributionDecided', fromBlock: 0n })
-  assert.deepEqual(logs.map((l) => (l as unknown as { args: { status: number } }).args.status), [1, 2, 3])
+  assert.deepEqual(logs.map((l) => (l as unknown as { args: { status: number } }).args.status), [1, 2, 3, 1, 3])
   const byTopic = await client.getContractEvents({ address: ADAPTERS, abi: ADAPTER_ABI, eventName: 'AdapterRegistered', args: { modelId: ids.model }, fromBlock: 0n })
   assert.equal(byTopic.length, 2)
 })
