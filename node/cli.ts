@@ -35,6 +35,8 @@ function withNodeFlags(cmd: Command): Command {
     .option('--rpc-max-batch <n>', 'most requests in one JSON-RPC batch', int('rpc-max-batch'))
     .option('--rpc-max-body <bytes>', 'largest JSON-RPC request body', int('rpc-max-body'))
     .option('--no-metrics', 'do not serve Prometheus metrics at /metrics')
+    .option('--p2p-port <port>', 'libp2p TCP port (0 picks a free one)', int('p2p port'))
+    .option('--p2p-host <address>', 'libp2p listen address (default 127.0.0.1)')
 }
 
 interface NodeFlags {
@@ -52,6 +54,13 @@ interface NodeFlags {
   genesis?: string
   sequencerKey?: string
   dev?: boolean
+  p2pPort?: number
+  p2pHost?: string
+  p2p?: boolean
+  bootnodes?: string
+  mdns?: boolean
+  follow?: boolean
+  validatorKey?: string
 }
 
 function configFrom(flags: NodeFlags): Partial<NodeConfig> {
@@ -69,6 +78,13 @@ function configFrom(flags: NodeFlags): Partial<NodeConfig> {
     genesis: flags.genesis,
     sequencerKey: flags.sequencerKey,
     dev: flags.dev,
+    p2pPort: flags.p2pPort,
+    p2pHost: flags.p2pHost,
+    p2p: flags.p2p === false ? false : undefined,
+    bootnodes: flags.bootnodes,
+    mdns: flags.mdns,
+    follow: flags.follow,
+    validatorKey: flags.validatorKey,
   }
   return mergeConfig(fromFlags, fromEnv(process.env), flags.config !== undefined ? fromFile(flags.config) : {})
 }
@@ -100,7 +116,12 @@ withNodeFlags(
     .description('run a node from a data directory and a genesis file')
     .option('--genesis <file>', 'genesis file, opal or geth format (default: <data-dir>/genesis.json)')
     .option('--sequencer-key <hex>', 'private key of the sequencer named in the genesis: this node makes the blocks')
-    .option('--dev', 'enable development methods (evm_mine, evm_snapshot, opal_setBalance …)'),
+    .option('--dev', 'enable development methods (evm_mine, evm_snapshot, opal_setBalance …)')
+    .option('--follow', 'follow the network: import and verify the sequencer\'s blocks instead of making them')
+    .option('--validator-key <hex>', 'key of a validator named in the genesis: attest the state roots this node verified')
+    .option('--bootnodes <multiaddrs>', 'comma-separated libp2p addresses of peers to join')
+    .option('--mdns', 'find peers on the local network')
+    .option('--no-p2p', 'do not join the p2p network'),
 ).action(async (flags: NodeFlags) => {
   const config = validateConfig(configFrom(flags))
   const log = createLogger(config.logLevel, config.logFormat)
@@ -117,13 +138,19 @@ withNodeFlags(
     .description('start a local development network: funded test accounts, blocks every second (or per transaction)')
     .option('--chain-id <id>', 'chain id (default 31337)', bigint('chain id'))
     .option('-a, --accounts <n>', 'number of funded dev accounts (default 10)', int('accounts'))
-    .option('--gas-limit <gas>', 'block gas limit of a new devnet (default 30000000)', bigint('gas limit')),
-).action(async (flags: NodeFlags & { chainId?: bigint; accounts?: number; gasLimit?: bigint }) => {
+    .option('--gas-limit <gas>', 'block gas limit of a new devnet (default 30000000)', bigint('gas limit'))
+    .option('-n, --nodes <n>', 'nodes in the devnet: a sequencer and n−1 followers on loopback (default 1)', int('nodes')),
+).action(async (flags: NodeFlags & { chainId?: bigint; accounts?: number; gasLimit?: bigint; nodes?: number }) => {
   const partial = configFrom(flags)
-  const config = validateConfig({ ...partial, dataDir: partial.dataDir ?? '(temporary)' })
+  // a devnet's followers pick free p2p ports unless told otherwise
+  const config = validateConfig({ ...partial, dataDir: partial.dataDir ?? '(temporary)', p2pPort: partial.p2pPort ?? 0 })
   const log = createLogger(config.logLevel, config.logFormat)
   const accounts = flags.accounts ?? 10
-  const devnet = await startDevnet({ dataDir: partial.dataDir, chainId: flags.chainId, accounts, gasLimit: flags.gasLimit }, config, log)
+  const devnet = await startDevnet(
+    { dataDir: partial.dataDir, chainId: flags.chainId, accounts, gasLimit: flags.gasLimit, nodes: flags.nodes, p2p: flags.p2pPort !== undefined },
+    config,
+    log,
+  )
   process.stdout.write(`${devnetBanner(devnet, accounts)}\n`)
   untilSignal(() => devnet.stop())
 })

@@ -23,6 +23,17 @@ export interface NodeConfig {
   txpoolMaxTotal: number
   txpoolMaxPerSender: number
   metrics: boolean
+  /** join the p2p network */
+  p2p: boolean
+  p2pHost: string
+  p2pPort: number
+  /** comma-separated multiaddrs */
+  bootnodes: string
+  mdns: boolean
+  /** import blocks from the network instead of making them */
+  follow: boolean
+  /** 0x private key of a validator named in the genesis: attest the blocks this node verified */
+  validatorKey?: string
 }
 
 export const DEFAULT_CONFIG: Omit<NodeConfig, 'dataDir'> = {
@@ -37,6 +48,12 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'dataDir'> = {
   txpoolMaxTotal: 100_000,
   txpoolMaxPerSender: 5_000,
   metrics: true,
+  p2p: true,
+  p2pHost: '127.0.0.1',
+  p2pPort: 30333,
+  bootnodes: '',
+  mdns: false,
+  follow: false,
 }
 
 type Kind = 'string' | 'int' | 'bool'
@@ -56,6 +73,13 @@ const FIELDS: Record<keyof NodeConfig, Kind> = {
   txpoolMaxTotal: 'int',
   txpoolMaxPerSender: 'int',
   metrics: 'bool',
+  p2p: 'bool',
+  p2pHost: 'string',
+  p2pPort: 'int',
+  bootnodes: 'string',
+  mdns: 'bool',
+  follow: 'bool',
+  validatorKey: 'string',
 }
 
 export class ConfigError extends Error {}
@@ -114,5 +138,9 @@ export function validateConfig(c: Partial<NodeConfig>): NodeConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(full.logLevel)) throw new ConfigError(`unknown log level "${full.logLevel}"`)
   if (!['json', 'pretty'].includes(full.logFormat)) throw new ConfigError(`unknown log format "${full.logFormat}" (json or pretty)`)
   if (full.sequencerKey !== undefined && !/^(0x)?[0-9a-fA-F]{64}$/.test(full.sequencerKey)) throw new ConfigError('sequencer key must be 32 bytes of hex')
+  if (full.validatorKey !== undefined && !/^(0x)?[0-9a-fA-F]{64}$/.test(full.validatorKey)) throw new ConfigError('validator key must be 32 bytes of hex')
+  if (full.follow && full.sequencerKey !== undefined) throw new ConfigError('a node either makes blocks (--sequencer-key) or follows (--follow), not both')
+  if (full.follow && !full.p2p) throw new ConfigError('a follower needs the p2p network (drop --no-p2p)')
+  if (full.p2pPort < 0 || full.p2pPort > 65535) throw new ConfigError(`p2p port must be 0–65535, got ${full.p2pPort}`)
   return full
 }

@@ -1,23 +1,28 @@
 // The opal node: builds every part in order and takes them down in reverse.
 //
 //   crypto → chain (LevelDB, genesis, head) → txpool (journal replayed) → producer + sequencer
-//   (when this node holds the sequencer key) → JSON-RPC server (HTTP + WebSocket, /metrics)
+//   (with the sequencer key) → p2p network (follower import, attestations) → JSON-RPC server
+//   (HTTP + WebSocket, /metrics) → block production starts
 import { Address, privateToAddress } from '@ethereumjs/util'
 import type { Logger } from 'pino'
 import {
   BlockProducer, CallExecutor, Chain, LogQuery, Sequencer, TxPool, chainPoolBackend, loadCrypto,
 } from '../chain/index.ts'
-import type { TxPoolError } from '../chain/index.ts'
-import { createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
-import { registryMethods } from '../rpc/namespaces/opal/registries.ts'
+import type { OpalCrypto, TxPoolError } from '../chain/index.ts'
 import { RecoverPool } from '../chain/sigs/recoverPool.ts'
 import type { Genesis } from '../genesis/index.ts'
+import { blockSigningHash, sign } from '../p2p/index.ts'
+import { createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
 import { startRpcServer, standardMethods } from '../rpc/index.ts'
 import type { DevAccountKey, MethodTable, RpcBackend, RpcServer } from '../rpc/index.ts'
+import { networkMethods } from '../rpc/namespaces/admin.ts'
+import { registryMethods } from '../rpc/namespaces/opal/registries.ts'
 import type { NodeConfig } from './config.ts'
 import { createDevControls } from './devControls.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
+import { startNetwork } from './roles.ts'
+import type { NetworkRole } from './roles.ts'
 import { CLIENT_VERSION } from './version.ts'
 
 export interface NodeParts {
@@ -32,22 +37,28 @@ export class OpalNode {
   readonly chain: Chain
   readonly pool: TxPool
   readonly sequencer: Sequencer | undefined
+  readonly net: NetworkRole | undefined
   readonly rpc: RpcServer
   readonly #metrics: NodeMetrics
   readonly #log: Logger
+  readonly #closers: Array<() => Promise<void>>
   #stopping: Promise<void> | undefined
 
-  readonly #closers: Array<() => Promise<void>>
-
-  private constructor(config: NodeConfig, log: Logger, chain: Chain, pool: TxPool, sequencer: Sequencer | undefined, rpc: RpcServer, metrics: NodeMetrics, closers: Array<() => Promise<void>>) {
-    this.#closers = closers
+  private constructor(
+    config: NodeConfig,
+    log: Logger,
+    parts: { chain: Chain; pool: TxPool; sequencer: Sequencer | undefined; net: NetworkRole | undefined; rpc: RpcServer; metrics: NodeMetrics },
+    closers: Array<() => Promise<void>>,
+  ) {
     this.config = config
     this.#log = log
-    this.chain = chain
-    this.pool = pool
-    this.sequencer = sequencer
-    this.rpc = rpc
-    this.#metrics = metrics
+    this.chain = parts.chain
+    this.pool = parts.pool
+    this.sequencer = parts.sequencer
+    this.net = parts.net
+    this.rpc = parts.rpc
+    this.#metrics = parts.metrics
+    this.#closers = closers
   }
 
   static async start(config: NodeConfig, parts: NodeParts, log: Logger): Promise<OpalNode> {
@@ -63,21 +74,56 @@ export class OpalNode {
       closers.push(() => signatures.close())
       const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender }, signatures)
       await replayJournal(chain, pool, log)
-      const sequencer = await startSequencer(config, genesis, chain, pool, log)
+      const sequencer = await createSequencer(config, genesis, chain, pool, crypto, log)
       const metrics = createMetrics(chain, pool)
+      const net = config.p2p
+        ? await startNetwork(
+            {
+              dataDir: config.dataDir,
+              host: config.p2pHost,
+              port: config.p2pPort,
+              bootnodes: config.bootnodes.split(',').map((b) => b.trim()).filter((b) => b.length > 0),
+              mdns: config.mdns,
+              follow: config.follow,
+              validatorKey: config.validatorKey === undefined ? undefined : hexKey(config.validatorKey),
+            },
+            chain,
+            pool,
+            log,
+            metrics.registry,
+          )
+        : undefined
+      if (net !== undefined) closers.push(() => net.stop())
       const backend: RpcBackend = {
         chain,
         pool,
         calls: new CallExecutor(chain),
         logs: new LogQuery(chain),
         clientVersion: CLIENT_VERSION,
-        submitTransactions: (raws): Promise<Array<Uint8Array | TxPoolError>> => pool.addRaw(raws),
-        network: () => ({ listening: true, peerCount: 0 }),
-        syncStatus: () => false,
+        submitTransactions: async (raws): Promise<Array<Uint8Array | TxPoolError>> => {
+          const results = await pool.addRaw(raws)
+          // a follower's transactions go to the sequencer (and everyone else) by gossip
+          if (net !== undefined && sequencer === undefined) {
+            raws.forEach((raw, i) => {
+              if (results[i] instanceof Uint8Array) net.network.publishTransaction(raw).catch(() => undefined)
+            })
+          }
+          return results
+        },
+        network: () => ({ listening: net !== undefined, peerCount: net?.network.peers().length ?? 0 }),
+        syncStatus: () => {
+          const s = net?.network.syncStatus()
+          return s === undefined || !s.syncing ? false : s
+        },
         signers: parts.signers ?? [],
         dev: config.dev && sequencer !== undefined ? createDevControls(chain, pool, sequencer) : undefined,
       }
-      const methods = { ...standardMethods({ dev: config.dev }), ...registryMethods(precompiles.settings), ...(parts.extraMethods ?? {}) }
+      const methods = {
+        ...standardMethods({ dev: config.dev }),
+        ...registryMethods(precompiles.settings),
+        ...networkMethods(net),
+        ...(parts.extraMethods ?? {}),
+      }
       const rpc = await startRpcServer(
         backend,
         methods,
@@ -90,8 +136,8 @@ export class OpalNode {
         },
       )
       sequencer?.start()
-      log.info({ http: rpc.url, ws: rpc.wsUrl }, 'JSON-RPC listening')
-      return new OpalNode(config, log, chain, pool, sequencer, rpc, metrics, closers)
+      log.info({ http: rpc.url, ws: rpc.wsUrl, role: sequencer !== undefined ? 'sequencer' : config.follow ? 'follower' : 'standalone' }, 'JSON-RPC listening')
+      return new OpalNode(config, log, { chain, pool, sequencer, net, rpc, metrics }, closers)
     } catch (err) {
       for (const close of closers.reverse()) await close()
       await chain.close()
@@ -99,7 +145,7 @@ export class OpalNode {
     }
   }
 
-  /** Stops taking requests, lets the block in progress commit, closes the database. */
+  /** Stops taking requests, lets the block in progress commit, leaves the network, closes the database. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#log.info('stopping')
@@ -114,14 +160,24 @@ export class OpalNode {
   }
 }
 
-async function startSequencer(config: NodeConfig, genesis: Genesis, chain: Chain, pool: TxPool, log: Logger): Promise<Sequencer | undefined> {
+function hexKey(h: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'))
+}
+
+async function createSequencer(config: NodeConfig, genesis: Genesis, chain: Chain, pool: TxPool, crypto: OpalCrypto, log: Logger): Promise<Sequencer | undefined> {
   if (config.sequencerKey === undefined) return undefined
-  const key = Uint8Array.from(Buffer.from(config.sequencerKey.replace(/^0x/, ''), 'hex'))
+  const key = hexKey(config.sequencerKey)
   const address = new Address(privateToAddress(key)).toString()
   if (address !== genesis.sequencer) {
     throw new Error(`the sequencer key is for ${address}, but the genesis names ${genesis.sequencer} as sequencer`)
   }
-  const producer = new BlockProducer(chain, pool, { coinbase: genesis.feeRecipient }, log.child({ module: 'producer' }))
+  const producer = new BlockProducer(
+    chain,
+    pool,
+    // every block carries the sequencer's signature, for followers and for serving sync
+    { coinbase: genesis.feeRecipient, sign: (hash) => sign(crypto, blockSigningHash(crypto, chain.chainId, hash), key) },
+    log.child({ module: 'producer' }),
+  )
   await producer.init()
   log.info({ sequencer: address, blockTime: genesis.blockTime }, 'sequencing')
   return new Sequencer(producer, pool, { blockTime: genesis.blockTime, emptyBlocks: genesis.emptyBlocks }, log.child({ module: 'sequencer' }))

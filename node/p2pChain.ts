@@ -1,0 +1,43 @@
+// The chain as the network layer sees it: head, signed blocks to serve, and import of blocks
+// received (re-executed by the follower's importer).
+import { createBlockFromRLP } from '@ethereumjs/block'
+import type { BlockImporter, Chain } from '../chain/index.ts'
+import type { ImportResult, P2PChain, SignedBlock } from '../p2p/index.ts'
+import { readBlock } from '../p2p/index.ts'
+
+export function p2pChain(chain: Chain, importer: BlockImporter | undefined): P2PChain {
+  const signed = async (hash: Uint8Array): Promise<SignedBlock | undefined> => {
+    const [rlp, signature] = await Promise.all([chain.store.blockRlp(hash), chain.store.signature(hash)])
+    if (rlp === undefined || signature === undefined) return undefined
+    return readBlock(chain.crypto, rlp, signature)
+  }
+  return {
+    chainId: chain.chainId,
+    head: () => ({ number: chain.head.number, hash: chain.head.hash() }),
+    async getSignedBlocks(from, count) {
+      const out: SignedBlock[] = []
+      for (let n = from; n < from + BigInt(count) && n <= chain.head.number; n++) {
+        const hash = await chain.store.hashByNumber(n)
+        const b = hash === undefined ? undefined : await signed(hash)
+        if (b === undefined) break
+        out.push(b)
+      }
+      return out
+    },
+    getSignedBlockByHash: signed,
+    async importBlock(b): Promise<ImportResult> {
+      if (importer === undefined) {
+        // the sequencer makes its own blocks: anything else at its heights is not its chain
+        const ours = await chain.store.hashByNumber(b.number)
+        return ours !== undefined && Buffer.compare(ours, b.hash) === 0 ? 'known' : { invalid: 'the sequencer imports no blocks' }
+      }
+      let block
+      try {
+        block = createBlockFromRLP(b.blockRlp, { common: chain.common })
+      } catch (err) {
+        return { invalid: `undecodable block: ${(err as Error).message}` }
+      }
+      return importer.import(block, b.signature)
+    },
+  }
+}

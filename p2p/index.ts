@@ -1,0 +1,8 @@
+export { OpalNetwork } from './network.ts'
+export type { NetworkDeps } from './network.ts'
+export type { P2PChain, P2PNetwork, SignedBlock, Attestation, ImportResult, PeerSummary, NodeInfo, SyncStatus } from './interface.ts'
+export { DEFAULT_P2P_OPTIONS } from './options.ts'
+export type { P2POptions } from './options.ts'
+export { blockSigningHash, attestationSigningHash, sign, recoverSigner, addressOfKey } from './signing.ts'
+export { readBlock, encodeBlockMessage } from './messages.ts'
+export { topicName } from './topics.ts'
