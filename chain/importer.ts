@@ -18,9 +18,6 @@ import { equal, toHex } from './util/bytes.ts'
 
 export type ImportResult = 'imported' | 'known' | { invalid: string } | { unknownParent: true }
 
-/** How far a block's timestamp may run ahead of our clock. */
-const MAX_FUTURE_SECONDS = 15n
-
 export class BlockImporter {
   readonly #chain: Chain
   readonly #log: Logger
@@ -96,9 +93,7 @@ export class BlockImporter {
   #checkHeader(block: Block, parent: BlockHeader): string | undefined {
     const h = block.header
     const genesis = this.#chain.genesis
-    if (h.timestamp <= parent.timestamp) return `timestamp ${h.timestamp} is not after the parent's ${parent.timestamp}`
-    const now = BigInt(Math.floor(Date.now() / 1000))
-    if (h.timestamp > now + MAX_FUTURE_SECONDS) return `timestamp ${h.timestamp} is in the future`
+    if (h.timestamp < parent.timestamp) return `timestamp ${h.timestamp} is before the parent's ${parent.timestamp}`
     if (h.gasLimit !== parent.gasLimit) return `gas limit ${h.gasLimit} differs from the parent's ${parent.gasLimit}`
     if (h.gasUsed > h.gasLimit) return `gas used ${h.gasUsed} exceeds the gas limit`
     if (h.baseFeePerGas !== parent.calcNextBaseFee()) return `base fee ${h.baseFeePerGas} should be ${parent.calcNextBaseFee()}`

@@ -91,8 +91,10 @@ export class BlockProducer {
   }
 
   async #build(parent: BlockHeader, req: ProduceRequest): Promise<ExecutedBlock | undefined> {
+    // timestamps never go backwards and never run ahead of the clock: several blocks in one
+    // second (automine, evm_mine) share the second rather than drift into the future
     const now = BigInt(Math.floor(Date.now() / 1000))
-    const minTs = parent.timestamp + 1n
+    const minTs = parent.timestamp
     const baseFee = parent.calcNextBaseFee()
     const exec = await BlockExecution.begin(this.#vm, {
       number: parent.number + 1n,
