@@ -86,6 +86,7 @@ export class BlockImporter {
       return { invalid: reason }
     }
     await chain.commit(executed)
+    this.#log.info({ number: Number(number), txs: block.transactions.length, at: Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000 }, 'block imported')
     return 'imported'
   }
 

@@ -14,17 +14,20 @@ const bytes = (n: bigint): Uint8Array => {
   return Uint8Array.from(Buffer.from(h, 'hex'))
 }
 
-/** The header facts of a block RLP: number, timestamp, parent, hash (keccak of the header RLP). */
+/**
+ * The header facts of a block RLP: number, timestamp, parent, hash (keccak of the header RLP).
+ * Only the header is decoded: gossip validation must stay cheap, and decoding a thousand
+ * transactions it does not look at took milliseconds per block. Re-execution decodes the rest.
+ */
 export function readBlock(crypto: OpalCrypto, blockRlp: Uint8Array, signature: Uint8Array): SignedBlock {
-  let decoded: unknown
+  const headerRlp = firstListItem(blockRlp)
+  let header: unknown
   try {
-    decoded = RLP.decode(blockRlp)
+    header = RLP.decode(headerRlp)
   } catch (err) {
-    throw new MalformedMessage(`block RLP: ${(err as Error).message}`)
+    throw new MalformedMessage(`block header RLP: ${(err as Error).message}`)
   }
-  if (!Array.isArray(decoded) || decoded.length < 3 || !Array.isArray(decoded[0])) throw new MalformedMessage('not a block')
-  const header = decoded[0] as unknown[]
-  if (header.length < 15 || !header.every((f) => f instanceof Uint8Array)) throw new MalformedMessage('not a block header')
+  if (!Array.isArray(header) || header.length < 15 || !header.every((f) => f instanceof Uint8Array)) throw new MalformedMessage('not a block header')
   const fields = header as Uint8Array[]
   if (fields[0].length !== 32) throw new MalformedMessage('parent hash is not 32 bytes')
   return {
@@ -33,8 +36,36 @@ export function readBlock(crypto: OpalCrypto, blockRlp: Uint8Array, signature: U
     number: big(fields[8]),
     timestamp: big(fields[11]),
     parentHash: fields[0],
-    hash: crypto.keccak256(RLP.encode(fields)),
+    hash: crypto.keccak256(headerRlp),
   }
+}
+
+/** The raw RLP of the first item of an RLP list, checked against the bounds of the input. */
+function firstListItem(rlp: Uint8Array): Uint8Array {
+  const outer = item(rlp, 0)
+  if (!outer.list || outer.end !== rlp.length) throw new MalformedMessage('a block is one RLP list')
+  const first = item(rlp, outer.dataStart)
+  if (!first.list || first.end > outer.end) throw new MalformedMessage('a block starts with its header list')
+  return rlp.subarray(outer.dataStart, first.end)
+}
+
+function item(b: Uint8Array, at: number): { list: boolean; dataStart: number; end: number } {
+  if (at >= b.length) throw new MalformedMessage('truncated RLP')
+  const p = b[at]
+  if (p < 0x80) return { list: false, dataStart: at, end: at + 1 }
+  if (p < 0xb8) return { list: false, dataStart: at + 1, end: at + 1 + (p - 0x80) }
+  if (p < 0xc0) return long(b, at, p - 0xb7, false)
+  if (p < 0xf8) return { list: true, dataStart: at + 1, end: at + 1 + (p - 0xc0) }
+  return long(b, at, p - 0xf7, true)
+}
+
+function long(b: Uint8Array, at: number, lenOfLen: number, list: boolean): { list: boolean; dataStart: number; end: number } {
+  if (at + 1 + lenOfLen > b.length) throw new MalformedMessage('truncated RLP length')
+  let len = 0
+  for (let i = 0; i < lenOfLen; i++) len = len * 256 + b[at + 1 + i]
+  const dataStart = at + 1 + lenOfLen
+  if (dataStart + len > b.length) throw new MalformedMessage('truncated RLP item')
+  return { list, dataStart, end: dataStart + len }
 }
 
 export function encodeBlockMessage(b: SignedBlock): Uint8Array {

@@ -39,6 +39,11 @@ const RESULTS = { accept: TopicValidatorResult.Accept, ignore: TopicValidatorRes
 
 const STATUS_REFRESH_MS = 5_000
 
+/** Milliseconds since the epoch with sub-millisecond precision, comparable across processes. */
+function wallClock(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000
+}
+
 export class OpalNetwork implements P2PNetwork {
   readonly #opts: P2POptions
   readonly #d: NetworkDeps
@@ -100,6 +105,8 @@ export class OpalNetwork implements P2PNetwork {
     const validators: Record<Topic, (data: Uint8Array, from: string) => void> = {
       blocks: (data, from) => {
         const b = validateBlock(data, this.#blockRules())
+        // when it arrived, for propagation measurements (bench:p2p reads these lines)
+        this.#d.log.info({ number: Number(b.number), from, at: wallClock() }, 'block received')
         queueMicrotask(() => this.#syncer.offer(b, from))
       },
       txs: (data, from) => {
@@ -214,7 +221,9 @@ export class OpalNetwork implements P2PNetwork {
 
   async publishBlock(block: SignedBlock): Promise<void> {
     this.#seenBlocks.check(`${block.number}:${Buffer.from(block.hash).toString('hex')}`)
-    await this.#publish('blocks', encodeBlockMessage(block))
+    const data = encodeBlockMessage(block)
+    this.#d.log.info({ number: Number(block.number), bytes: data.length, at: wallClock() }, 'block published')
+    await this.#publish('blocks', data)
   }
 
   async publishTransaction(rawTx: Uint8Array): Promise<void> {
