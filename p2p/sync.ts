@@ -11,6 +11,8 @@
 import type { Logger } from 'pino'
 import type { P2PChain, SignedBlock, SyncStatus } from './interface.ts'
 
+const PROGRESS_EVERY_MS = 2_000
+
 export interface SyncDeps {
   chain: P2PChain
   /** blocks [from, from+count) from a peer; throws if the peer fails */
@@ -88,6 +90,27 @@ export class Syncer {
   }
 
   async #loop(): Promise<void> {
+    const progress = setInterval(() => this.#report(), PROGRESS_EVERY_MS)
+    try {
+      await this.#run()
+    } finally {
+      clearInterval(progress)
+    }
+  }
+
+  #lastReport: { at: number; number: bigint } | undefined
+
+  /** While far behind: where we are, how far to go, how fast. */
+  #report(): void {
+    const s = this.status()
+    if (!s.syncing) return
+    const now = Date.now()
+    const rate = this.#lastReport === undefined ? undefined : Number(s.currentBlock - this.#lastReport.number) / ((now - this.#lastReport.at) / 1000)
+    this.#lastReport = { at: now, number: s.currentBlock }
+    this.#d.log.info({ current: Number(s.currentBlock), highest: Number(s.highestBlock), blocksPerSecond: rate === undefined ? undefined : Math.round(rate) }, 'syncing')
+  }
+
+  async #run(): Promise<void> {
     while (this.#again && !this.#stopped) {
       this.#again = false
       await this.#importQueued()
