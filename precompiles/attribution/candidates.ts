@@ -1,0 +1,99 @@
+// A candidate set: the accepted contributions one model's receipts are scored against, with the
+// derived structures that make scoring fast — the WebAssembly matrix, an onnxruntime session, the
+// LSH index. All are caches of the set's sketches; results are identical whichever is used.
+import { LshIndex } from './lsh.ts'
+import type { LshParams } from './lsh.ts'
+import { OnnxScorer } from './onnx/accelerator.ts'
+import { scoreReference } from './reference.ts'
+import { TopK } from './topk.ts'
+import type { Scored } from './topk.ts'
+import { WasmKernel } from './wasm/kernel.ts'
+
+export type Kernel = 'js' | 'wasm' | 'onnx'
+export type Mode = 'exact' | 'indexed'
+
+export interface CandidateSetOptions {
+  kernel: Kernel
+  intraOpNumThreads: number
+  /** build the LSH index (for the indexed mode) */
+  lsh?: LshParams
+}
+
+export class CandidateSet {
+  readonly dim: number
+  readonly size: number
+  readonly rows: Int8Array
+  readonly kernel: Kernel
+  readonly #wasm: WasmKernel | undefined
+  readonly #onnx: OnnxScorer | undefined
+  readonly #lsh: LshIndex | undefined
+  readonly #k: number
+  /** scratch of the JavaScript indexed path */
+  #seen: Uint8Array | undefined
+  #probed: Int32Array | undefined
+
+  private constructor(rows: Int8Array, dim: number, k: number, kernel: Kernel, wasm?: WasmKernel, onnx?: OnnxScorer, lsh?: LshIndex) {
+    this.rows = rows
+    this.dim = dim
+    this.size = rows.length / dim
+    this.#k = k
+    this.kernel = kernel
+    this.#wasm = wasm
+    this.#onnx = onnx
+    this.#lsh = lsh
+  }
+
+  /** rows: N × dim int8, in candidate order (ascending contribution id) */
+  static async build(rows: Int8Array, dim: number, k: number, opts: CandidateSetOptions): Promise<CandidateSet> {
+    const wasm = opts.kernel === 'js' ? undefined : await WasmKernel.create(rows, dim)
+    const onnx = opts.kernel === 'onnx' && rows.length > 0 ? await OnnxScorer.create(rows, dim, k, { intraOpNumThreads: opts.intraOpNumThreads }) : undefined
+    const lsh = opts.lsh === undefined ? undefined : await LshIndex.build(rows, dim, opts.lsh)
+    if (lsh !== undefined) wasm?.attachBuckets(lsh.members, lsh.maxRanges)
+    return new CandidateSet(rows, dim, k, opts.kernel, wasm, onnx, lsh)
+  }
+
+  /**
+   * The top k of each query (queries: B × dim int8), in the consensus order. `indexed` scores the
+   * candidates the LSH index proposes (the exact scan when the set was built without one).
+   */
+  async scoreBatch(queries: Int8Array, mode: Mode): Promise<Scored[][]> {
+    const batch = queries.length / this.dim
+    const q = (b: number) => queries.subarray(b * this.dim, (b + 1) * this.dim)
+    if (mode === 'indexed' && this.#lsh !== undefined) {
+      const z = this.#lsh.project(queries)
+      return Array.from({ length: batch }, (_, b) => this.#indexed(q(b), z, b))
+    }
+    if (this.#onnx !== undefined && batch > 0) {
+      const out = await this.#onnx.scoreBatch(queries)
+      // a tie at the k-th place leaves the set undetermined: that query takes the exact scan
+      return out.map((r, b) => r ?? this.#exact(q(b)))
+    }
+    return Array.from({ length: batch }, (_, b) => this.#exact(q(b)))
+  }
+
+  async scoreOne(query: Int8Array, mode: Mode): Promise<Scored[]> {
+    return (await this.scoreBatch(query, mode))[0]
+  }
+
+  #exact(query: Int8Array): Scored[] {
+    if (this.#wasm !== undefined) return this.#wasm.top(query, this.#k)
+    return scoreReference(this.rows, this.dim, query, this.#k)
+  }
+
+  #indexed(query: Int8Array, z: Int32Array, b: number): Scored[] {
+    const lsh = this.#lsh as LshIndex
+    if (this.#wasm !== undefined) return this.#wasm.probe(query, lsh.ranges(z, b, this.#wasm.ranges), this.#k)
+    const ids = lsh.candidates(z, b, (this.#seen ??= new Uint8Array(this.size)), (this.#probed ??= new Int32Array(this.size)))
+    const top = new TopK(this.#k)
+    for (const i of ids) {
+      let s = 0
+      for (let j = 0; j < this.dim; j++) s += this.rows[i * this.dim + j] * query[j]
+      top.offerAny(i, s)
+    }
+    return top.result()
+  }
+
+  async release(): Promise<void> {
+    await this.#onnx?.release()
+  }
+}

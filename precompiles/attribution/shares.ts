@@ -1,0 +1,38 @@
+// Splitting an amount among the contributions that influenced an answer, in exact integers.
+// Weight of a contribution = its score, plus (when the receipt has span evidence) its matched
+// tokens × spanWeight. Each share is floor(amount × weight / total); what floors leave over (less
+// than one wei per share) goes to the named dust recipient. The shares and the dust add up to the
+// amount exactly.
+export interface Weighted {
+  id: bigint
+  weight: bigint
+}
+
+export function splitByWeight(amount: bigint, parts: Weighted[]): { shares: Array<{ id: bigint; amount: bigint }>; dust: bigint } {
+  const total = parts.reduce((s, p) => s + p.weight, 0n)
+  if (total === 0n || amount === 0n) return { shares: [], dust: amount }
+  let paid = 0n
+  const shares = parts.map((p) => {
+    const a = (amount * p.weight) / total
+    paid += a
+    return { id: p.id, amount: a }
+  })
+  return { shares: shares.filter((s) => s.amount > 0n), dust: amount - paid }
+}
+
+/** Fee split in basis points among the parties of a receipt; the treasury takes the remainder. */
+export interface FeeSplit {
+  contributorsBps: number
+  modelOwnerBps: number
+  adapterOwnerBps: number
+  serverBps: number
+}
+
+export function splitFee(fee: bigint, s: FeeSplit): { contributors: bigint; modelOwner: bigint; adapterOwner: bigint; server: bigint; treasury: bigint } {
+  const part = (bps: number) => (fee * BigInt(bps)) / 10_000n
+  const contributors = part(s.contributorsBps)
+  const modelOwner = part(s.modelOwnerBps)
+  const adapterOwner = part(s.adapterOwnerBps)
+  const server = part(s.serverBps)
+  return { contributors, modelOwner, adapterOwner, server, treasury: fee - contributors - modelOwner - adapterOwner - server }
+}
