@@ -117,12 +117,12 @@ export class CallExecutor {
 
   /**
    * Runs `fn` on the state at `header`, every change undone afterwards. At the head that is the
-   * chain's shared read view, whose caches are warm: calls take turns on it (a checkpoint open
-   * for one call must not see another's writes). Older blocks get a private view.
+   * chain's warm view for calls (never the one plain readers use): calls take turns on it (a
+   * checkpoint open for one call must not see another's writes). Older blocks get a private view.
    */
   async #withState<T>(header: BlockHeader, overrides: StateOverrides | undefined, fn: (state: MerkleStateManager) => Promise<T>): Promise<T> {
     const atHead = equal(header.stateRoot, this.#chain.head.stateRoot)
-    const state = atHead ? await this.#chain.readState(header) : await this.#chain.stateAt(header)
+    const state = atHead ? await this.#chain.callState(header) : await this.#chain.stateAt(header)
     const release = atHead ? await this.#lock() : () => {}
     await state.checkpoint()
     try {

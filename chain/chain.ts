@@ -60,6 +60,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   #safe = 0n
   #closed = false
   #readView: { root: Uint8Array; state: MerkleStateManager } | undefined
+  #callView: { root: Uint8Array; state: MerkleStateManager } | undefined
 
   private constructor(db: Level, opts: ChainOptions, common: Common) {
     super()
@@ -276,6 +277,20 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.#readView = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot) }
     }
     return this.#readView.state
+  }
+
+  /**
+   * The warm view that calls (eth_call, estimates) run on at the head, apart from the readers'
+   * view: a call's writes, undone when it ends, must never be seen by a concurrent reader.
+   * Calls take turns on it.
+   */
+  async callState(header: BlockHeader): Promise<MerkleStateManager> {
+    this.#checkRetained(header)
+    if (!equal(header.stateRoot, this.#head.stateRoot)) return createStateView(this.stateDb, this.common, header.stateRoot)
+    if (this.#callView === undefined || !equal(this.#callView.root, header.stateRoot)) {
+      this.#callView = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot) }
+    }
+    return this.#callView.state
   }
 
   #checkRetained(header: BlockHeader): void {
