@@ -65,6 +65,11 @@ export class OpalNode {
     const crypto = await loadCrypto()
     log.info({ keccak: crypto.backends.keccak, secp256k1: crypto.backends.secp256k1 }, 'crypto backends')
     const genesis = config.blockTime === undefined ? parts.genesis : { ...parts.genesis, blockTime: config.blockTime }
+    if (config.validatorKey !== undefined) {
+      const validator = new Address(privateToAddress(hexKey(config.validatorKey))).toString()
+      // attestations from a key the genesis does not name count for nothing, and peers reject them
+      if (!genesis.validators.includes(validator as `0x${string}`)) throw new Error(`the validator key is for ${validator}, which the genesis does not name as a validator`)
+    }
     const precompiles = createOpalPrecompiles(parsePrecompileSettings(genesis.precompiles))
     const chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: precompiles })
     log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
@@ -85,6 +90,7 @@ export class OpalNode {
               bootnodes: config.bootnodes.split(',').map((b) => b.trim()).filter((b) => b.length > 0),
               mdns: config.mdns,
               follow: config.follow,
+              sequencing: sequencer !== undefined,
               validatorKey: config.validatorKey === undefined ? undefined : hexKey(config.validatorKey),
             },
             chain,

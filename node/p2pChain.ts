@@ -2,10 +2,12 @@
 // received (re-executed by the follower's importer).
 import { createBlockFromRLP } from '@ethereumjs/block'
 import type { BlockImporter, Chain } from '../chain/index.ts'
+import { decodeRawTx } from '../chain/txpool/decode.ts'
 import type { ImportResult, P2PChain, SignedBlock } from '../p2p/index.ts'
 import { readBlock } from '../p2p/index.ts'
 
-export function p2pChain(chain: Chain, importer: BlockImporter | undefined): P2PChain {
+/** `sequencing`: this node makes the blocks; a node that neither makes nor follows ignores them. */
+export function p2pChain(chain: Chain, importer: BlockImporter | undefined, sequencing: boolean): P2PChain {
   const signed = async (hash: Uint8Array): Promise<SignedBlock | undefined> => {
     const [rlp, signature] = await Promise.all([chain.store.blockRlp(hash), chain.store.signature(hash)])
     if (rlp === undefined || signature === undefined) return undefined
@@ -27,6 +29,8 @@ export function p2pChain(chain: Chain, importer: BlockImporter | undefined): P2P
     getSignedBlockByHash: signed,
     async importBlock(b): Promise<ImportResult> {
       if (importer === undefined) {
+        // a node that does not follow keeps its own chain; the blocks are no fault of the relayer
+        if (!sequencing) return 'known'
         // the sequencer makes its own blocks: anything else at its heights is not its chain
         const ours = await chain.store.hashByNumber(b.number)
         return ours !== undefined && Buffer.compare(ours, b.hash) === 0 ? 'known' : { invalid: 'the sequencer imports no blocks' }
@@ -38,6 +42,14 @@ export function p2pChain(chain: Chain, importer: BlockImporter | undefined): P2P
         return { invalid: `undecodable block: ${(err as Error).message}` }
       }
       return importer.import(block, b.signature)
+    },
+    checkTransaction(raw) {
+      try {
+        decodeRawTx(raw, chain.common).getSenderAddress()
+        return undefined
+      } catch (err) {
+        return (err as Error).message
+      }
     },
   }
 }

@@ -18,6 +18,8 @@ export interface NetworkConfig {
   mdns: boolean
   /** follower: import blocks from the network */
   follow: boolean
+  /** this node makes the blocks */
+  sequencing: boolean
   validatorKey?: Uint8Array
 }
 
@@ -29,6 +31,9 @@ export interface NetworkRole {
 }
 
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'))
+/** how far ahead of our head an attestation may wait for its block, and how many per block */
+const EARLY_WINDOW = 256n
+const MAX_EARLY_PER_BLOCK = 64
 
 export async function startNetwork(cfg: NetworkConfig, chain: Chain, pool: TxPool, log: Logger, metrics?: Registry): Promise<NetworkRole> {
   const genesis = chain.genesis
@@ -49,13 +54,28 @@ export async function startNetwork(cfg: NetworkConfig, chain: Chain, pool: TxPoo
       sequencer: bytes(genesis.sequencer),
       validators: genesis.validators.map(bytes),
     },
-    { chain: p2pChain(chain, importer), crypto: chain.crypto, log: log.child({ module: 'p2p' }), metrics },
+    { chain: p2pChain(chain, importer, cfg.sequencing), crypto: chain.crypto, log: log.child({ module: 'p2p' }), metrics },
   )
+  // attestations can outrun the block they attest: they wait (boundedly) until it is imported
+  const early = new Map<bigint, Array<{ a: Attestation; from: string }>>()
   const record = (a: Attestation, from: string) => {
     void attestations.add(a).then((outcome) => {
       if (outcome === 'mismatch') log.warn({ from, validator: `0x${Buffer.from(a.validator).toString('hex')}`, number: Number(a.blockNumber) }, 'attestation disagrees with our block or state root')
+      if (outcome === 'unknown-block' && a.blockNumber > chain.head.number && a.blockNumber <= chain.head.number + EARLY_WINDOW) {
+        const list = early.get(a.blockNumber) ?? []
+        if (list.length < MAX_EARLY_PER_BLOCK) list.push({ a, from })
+        early.set(a.blockNumber, list)
+      }
     })
   }
+  const onHead = (e: ExecutedBlock) => {
+    const n = e.block.header.number
+    for (const m of [...early.keys()]) if (m < n) early.delete(m)
+    const waiting = early.get(n)
+    early.delete(n)
+    for (const w of waiting ?? []) record(w.a, w.from)
+  }
+  chain.on('block', onHead)
   network.onAttestation(record)
   network.onTransaction((raw) => {
     void pool.addRaw([raw])
@@ -80,13 +100,20 @@ export async function startNetwork(cfg: NetworkConfig, chain: Chain, pool: TxPoo
     }
   }
   chain.on('block', onBlock)
+  // a follower's pool learns of mined transactions from imported blocks, as the sequencer's does from its own
+  const onImported = () => {
+    void pool.onNewHead()
+  }
+  if (cfg.follow) chain.on('block', onImported)
   await network.start()
   return {
     network,
     attestations,
     importer,
     async stop() {
+      chain.off('block', onHead)
       chain.off('block', onBlock)
+      chain.off('block', onImported)
       await network.stop()
     },
   }

@@ -25,6 +25,11 @@ export class PeerBans {
     return true
   }
 
+  /** Invalid messages from the peer within the window (what its score reflects until a ban). */
+  strikes(peer: string, now = Date.now()): number {
+    return (this.#strikes.get(peer) ?? []).filter((t) => now - t < this.#windowMs).length
+  }
+
   isBanned(peer: string, now = Date.now()): boolean {
     const until = this.#banned.get(peer)
     if (until === undefined) return false

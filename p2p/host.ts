@@ -67,8 +67,9 @@ export async function createHost(opts: P2POptions, bans: PeerBans): Promise<Opal
         emitSelf: false,
         maxInboundDataLength: opts.maxBlockBytes + 64 * 1024,
         scoreParams: {
-          // a banned peer is graylisted at once, whatever else it did
-          appSpecificScore: (peer: string) => (bans.isBanned(peer) ? -1000 : 0),
+          // every invalid message lowers the sender's score (below gossipsub's gossip threshold, -10,
+          // at the first; short of its graylist, -80, until the ban); a banned peer is graylisted at once
+          appSpecificScore: (peer: string) => (bans.isBanned(peer) ? -1000 : -10 * bans.strikes(peer)),
           appSpecificWeight: 1,
         },
       }),

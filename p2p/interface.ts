@@ -26,6 +26,8 @@ export interface P2PChain {
   getSignedBlockByHash(hash: Uint8Array): Promise<SignedBlock | undefined>
   /** re-executes and stores the block; called in order, parent first */
   importBlock(block: SignedBlock): Promise<ImportResult>
+  /** why a raw transaction can never be valid on this chain (encoding, type, chain id, signature), or undefined */
+  checkTransaction(raw: Uint8Array): string | undefined
 }
 
 export interface Attestation {

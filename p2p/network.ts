@@ -110,7 +110,7 @@ export class OpalNetwork implements P2PNetwork {
         queueMicrotask(() => this.#syncer.offer(b, from))
       },
       txs: (data, from) => {
-        const raw = validateTx(data, this.#opts.maxTxBytes)
+        const raw = validateTx(data, this.#opts.maxTxBytes, (r) => this.#d.chain.checkTransaction(r))
         queueMicrotask(() => this.#handlers.txs.forEach((h) => h(raw, from)))
       },
       receipts: (data, from) => {

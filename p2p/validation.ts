@@ -107,8 +107,12 @@ export function validateAttestation(data: Uint8Array, r: AttestationRules): Atte
   return a
 }
 
-/** A transaction must at least be a typed or legacy RLP envelope; the pool judges the rest. */
-export function validateTx(data: Uint8Array, maxBytes: number): Uint8Array {
+/**
+ * A transaction must be one this chain could ever execute — a supported type, for this chain,
+ * validly signed (the chain's stateless check); whether it fits the sender's state now is the
+ * pool's business and no fault of the relayer.
+ */
+export function validateTx(data: Uint8Array, maxBytes: number, check: (raw: Uint8Array) => string | undefined): Uint8Array {
   if (data.length === 0 || data.length > maxBytes) throw reject('BAD_SIZE')
   try {
     const body = data[0] <= 0x7f ? data.subarray(1) : data
@@ -116,6 +120,8 @@ export function validateTx(data: Uint8Array, maxBytes: number): Uint8Array {
   } catch {
     throw reject('MALFORMED')
   }
+  const problem = check(data)
+  if (problem !== undefined) throw reject('INVALID_TX', problem)
   return data
 }
 

@@ -7,6 +7,8 @@ import { PeerBans } from '../../../p2p/bans.ts'
 import { encodeAttestation, encodeBlockMessage, readBlock } from '../../../p2p/messages.ts'
 import { addressOfKey, attestationSigningHash, blockSigningHash, sign } from '../../../p2p/signing.ts'
 import { GossipError, SeenCache, validateAttestation, validateBlock, validateTx } from '../../../p2p/validation.ts'
+import { decodeRawTx } from '../../../chain/txpool/decode.ts'
+import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 
 const crypto = await loadCrypto()
 const common = createChainCommon(7n, crypto)
@@ -64,15 +66,30 @@ test('attestations: known validators only, signed by them, for this chain, once'
   assert.equal(code(() => validateAttestation(att(vKey), { ...r, validators: new Set(), seen: new SeenCache() })), 'reject:UNKNOWN_VALIDATOR')
 })
 
-test('transactions must be RLP envelopes of bounded size', () => {
-  assert.equal(code(() => validateTx(Uint8Array.from([0x02, 0xc1, 0x80]), 1024)), 'accept')
-  assert.equal(code(() => validateTx(Uint8Array.from([0x02, 0xff]), 1024)), 'reject:MALFORMED')
-  assert.equal(code(() => validateTx(new Uint8Array(2000), 1024)), 'reject:BAD_SIZE')
+test('transactions must be signed envelopes of this chain, of bounded size', () => {
+  const check = (raw: Uint8Array) => {
+    try {
+      decodeRawTx(raw, common).getSenderAddress()
+      return undefined
+    } catch (err) {
+      return (err as Error).message
+    }
+  }
+  const tx = createFeeMarket1559Tx({ chainId: 7n, nonce: 0n, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n, gasLimit: 21_000n, to: new Uint8Array(20) }, { common })
+  assert.equal(code(() => validateTx(tx.sign(seqKey).serialize(), 1024, check)), 'accept')
+  assert.equal(code(() => validateTx(tx.serialize(), 1024, check)), 'reject:INVALID_TX', 'unsigned')
+  const other = createFeeMarket1559Tx({ chainId: 8n, nonce: 0n, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n, gasLimit: 21_000n, to: new Uint8Array(20) }, { common: createChainCommon(8n, crypto) })
+  assert.equal(code(() => validateTx(other.sign(seqKey).serialize(), 1024, check)), 'reject:INVALID_TX', 'another chain')
+  assert.equal(code(() => validateTx(Uint8Array.from([0x02, 0xc1, 0x80]), 1024, check)), 'reject:INVALID_TX', 'an RLP list that is no transaction')
+  assert.equal(code(() => validateTx(Uint8Array.from([0x02, 0xff]), 1024, check)), 'reject:MALFORMED')
+  assert.equal(code(() => validateTx(new Uint8Array(2000), 1024, check)), 'reject:BAD_SIZE')
 })
 
 test('bans: a threshold of strikes within the window bans a peer until it expires', () => {
   const bans = new PeerBans(3, 1000, 5000)
   assert.equal(bans.strike('p', 0), false)
+  assert.equal(bans.strikes('p', 10), 1, 'the strike counts against the peer (and its score) until the window passes')
+  assert.equal(bans.strikes('p', 1001), 0)
   assert.equal(bans.strike('p', 10), false)
   assert.equal(bans.strike('q', 10), false)
   assert.equal(bans.strike('p', 2000), false, 'the first strikes have left the window')
