@@ -11,7 +11,8 @@ import { decodeFunctionResult, encodeFunctionData } from 'viem'
 import { Chain, loadCrypto } from '../chain/index.ts'
 import { CallExecutor } from '../chain/call.ts'
 import { devAccount, devGenesis, genesisToJson } from '../genesis/index.ts'
-import { ADAPTER_ABI, createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
+import { createPrecompileParts } from '../node/precompiles.ts'
+import { ADAPTER_ABI } from '../precompiles/index.ts'
 import { startOpal } from './lib/processes.ts'
 
 const { values: args } = parseArgs({ options: { adapters: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '5' } } })
@@ -72,7 +73,9 @@ log(`eth_call: ${ethCallRate.toFixed(0)} adapter lookups/s (getAdapters through 
 await node.stop({ keepData: true })
 
 // inside the EVM: the chain's call executor on the same database, no RPC
-const chain = await Chain.open({ dataDir, genesis, crypto: await loadCrypto(), extensions: createOpalPrecompiles(parsePrecompileSettings(genesis.precompiles)) })
+const crypto = await loadCrypto()
+const pre = await createPrecompileParts(genesis, crypto, { kernel: 'auto', threads: 2 })
+const chain = await Chain.open({ dataDir, genesis, crypto, extensions: pre.precompiles })
 const calls = new CallExecutor(chain)
 const check = await calls.call({ to: Uint8Array.from(Buffer.from(ADAPTERS.slice(2), 'hex')), data: hexBytes(encodeFunctionData({ abi: ADAPTER_ABI, functionName: 'getAdapters', args: [[1n, BigInt(N)]] })) }, chain.head)
 const decoded = decodeFunctionResult({ abi: ADAPTER_ABI, functionName: 'getAdapters', data: `0x${Buffer.from(check.returnValue).toString('hex')}` }) as Array<{ pricePerKTokens: bigint }>
@@ -86,6 +89,7 @@ log(`EVM, first ${SECONDS} s on a freshly opened database: ${evmCold.toFixed(0)}
 const evmRate = await measure(evmLookup, 1)
 log(`EVM: ${evmRate.toFixed(0)} adapter lookups/s (getAdapters(100 ids) executed in-process, gas ${check.gasUsed} for 2 ids)`)
 await chain.close()
+await pre.close()
 const dbBytes = Number(execFileSync('du', ['-sb', dataDir]).toString().split('\t')[0])
 log(`state on disk: ${(dbBytes / 1e6).toFixed(1)} MB for ${N} adapters`)
 execFileSync('rm', ['-rf', dataDir])

@@ -22,6 +22,7 @@ import { ChainError } from './errors.ts'
 import { NO_EXTENSIONS } from './extensions.ts'
 import type { EvmExtensions } from './extensions.ts'
 import { buildGenesisBlock } from './genesisBlock.ts'
+import { ReceiptJournal } from './receipts/journal.ts'
 import { PoolJournal } from './txpool/journal.ts'
 import { createExecutionState, createReadView, createStateView } from './state.ts'
 import type { BlockSelector, ExecutedBlock, StoredReceipt, TxWithContext } from './types.ts'
@@ -53,6 +54,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly stateWindow: bigint
   readonly extensions: EvmExtensions
   readonly journal: PoolJournal
+  readonly receiptJournal: ReceiptJournal
   readonly finalityDepth: bigint
   readonly #db: Level
   #head!: BlockHeader
@@ -74,6 +76,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.stateWindow = BigInt(opts.stateWindow ?? 128)
     this.extensions = opts.extensions ?? NO_EXTENSIONS
     this.journal = new PoolJournal(db)
+    this.receiptJournal = new ReceiptJournal(db)
     this.finalityDepth = BigInt(opts.finalityDepth ?? 64)
   }
 
@@ -333,6 +336,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (this.#closed) return
     this.#closed = true
     await this.journal.settle()
+    await this.receiptJournal.settle()
     await this.#db.close()
   }
 }

@@ -17,6 +17,9 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { KECCAK256_RLP } from '@ethereumjs/util'
 import { Bloom, encodeReceipt, runTx } from '@ethereumjs/vm'
 import type { RunTxResult, VM } from '@ethereumjs/vm'
+import type { BlockArtifacts } from '../precompiles/artifacts.ts'
+import type { EvmExtensions } from './extensions.ts'
+import { NO_EXTENSIONS } from './extensions.ts'
 import { orderedTrieRootOf } from './orderedTrie.ts'
 
 export interface BlockFields {
@@ -36,6 +39,8 @@ export interface ExecutionOutcome {
   transactionsRoot: Uint8Array
   logsBloom: Uint8Array
   gasUsed: bigint
+  /** what the precompiles recorded beside the state (settlement outcomes, graph bytes) */
+  artifacts: BlockArtifacts
 }
 
 /** A header-only block that gives transactions their context (number, time, coinbase, base fee). */
@@ -68,17 +73,24 @@ export class BlockExecution {
   readonly #vm: VM
   readonly #context: Block
   readonly #fields: BlockFields
+  readonly #extensions: EvmExtensions
   #open = true
 
-  private constructor(vm: VM, fields: BlockFields) {
+  private constructor(vm: VM, fields: BlockFields, extensions: EvmExtensions) {
     this.#vm = vm
     this.#fields = fields
+    this.#extensions = extensions
     this.#context = contextBlock(vm.common, fields)
   }
 
-  static async begin(vm: VM, fields: BlockFields): Promise<BlockExecution> {
+  static async begin(vm: VM, fields: BlockFields, extensions: EvmExtensions = NO_EXTENSIONS): Promise<BlockExecution> {
     await vm.evm.journal.checkpoint()
-    return new BlockExecution(vm, fields)
+    extensions.beginBlock(vm.evm as Parameters<EvmExtensions['beginBlock']>[0])
+    return new BlockExecution(vm, fields, extensions)
+  }
+
+  get #evm(): Parameters<EvmExtensions['beginBlock']>[0] {
+    return this.#vm.evm as Parameters<EvmExtensions['beginBlock']>[0]
   }
 
   get remainingGas(): bigint {
@@ -88,7 +100,15 @@ export class BlockExecution {
   /** Runs one transaction; throws (leaving the state as it was) if it cannot be included. */
   async apply(tx: TypedTransaction): Promise<RunTxResult> {
     if (tx.gasLimit > this.remainingGas) throw new Error(`transaction gas limit ${tx.gasLimit} exceeds the ${this.remainingGas} gas left in the block`)
-    const result = await runTx(this.#vm, { tx, block: this.#context, blockGasUsed: this.gasUsed, skipHardForkValidation: true })
+    this.#extensions.beginTx(this.#evm, this.txs.length)
+    let result: RunTxResult
+    try {
+      result = await runTx(this.#vm, { tx, block: this.#context, blockGasUsed: this.gasUsed, skipHardForkValidation: true })
+    } catch (err) {
+      this.#extensions.endTx(this.#evm, false)
+      throw err
+    }
+    this.#extensions.endTx(this.#evm, result.execResult.exceptionError === undefined)
     this.txs.push(tx)
     this.results.push(result)
     this.gasUsed += result.totalGasSpent
@@ -108,12 +128,14 @@ export class BlockExecution {
       transactionsRoot: await orderedTrieRoot(common, this.txs.map((tx) => tx.serialize())),
       logsBloom: bloom.bitvector,
       gasUsed: this.gasUsed,
+      artifacts: this.#extensions.finishBlock(this.#evm),
     }
   }
 
   async abort(): Promise<void> {
     if (!this.#open) return
     this.#open = false
+    this.#extensions.abortBlock(this.#evm)
     await this.#vm.evm.journal.revert()
   }
 

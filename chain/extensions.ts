@@ -1,9 +1,11 @@
 // What the chain needs from native precompiles, without knowing which ones exist.
 import type { CustomPrecompile, EVM } from '@ethereumjs/evm'
+import type { BlockArtifacts } from '../precompiles/artifacts.ts'
 
 export interface GenesisAllocEntry {
   address: Uint8Array
   nonce: bigint
+  balance: bigint
   code: Uint8Array
   storage: Array<[Uint8Array, Uint8Array]>
 }
@@ -14,10 +16,23 @@ export interface EvmExtensions {
   attach(evm: EVM): void
   /** accounts (with storage) the extensions need at genesis, given the genesis timestamp */
   genesisAlloc(timestamp: bigint): Promise<GenesisAllocEntry[]>
+  /** around a block's execution: the records it produces beside the state, kept per transaction */
+  beginBlock(evm: EVM): void
+  beginTx(evm: EVM, index: number): void
+  endTx(evm: EVM, succeeded: boolean): void
+  finishBlock(evm: EVM): BlockArtifacts
+  abortBlock(evm: EVM): void
 }
+
+const NO_ARTIFACTS = (): BlockArtifacts => ({ settlements: [], graphs: [] })
 
 export const NO_EXTENSIONS: EvmExtensions = {
   customPrecompiles: [],
   attach: () => {},
   genesisAlloc: async () => [],
+  beginBlock: () => {},
+  beginTx: () => {},
+  endTx: () => {},
+  finishBlock: NO_ARTIFACTS,
+  abortBlock: () => {},
 }

@@ -33,7 +33,7 @@ export async function buildGenesisBlock(genesis: Genesis, common: Common, db: St
   for (const e of extraAlloc) {
     const addr = `0x${Buffer.from(e.address).toString('hex')}`
     const existing = accounts.get(addr)
-    accounts.set(addr, { nonce: e.nonce, balance: existing?.balance ?? 0n, code: e.code, storage: [...(existing?.storage ?? []), ...e.storage] })
+    accounts.set(addr, { nonce: e.nonce, balance: (existing?.balance ?? 0n) + e.balance, code: e.code, storage: [...(existing?.storage ?? []), ...e.storage] })
   }
   const entries: Array<{ key: Uint8Array; value: Uint8Array }> = []
   for (const [addr, spec] of accounts) {

@@ -66,7 +66,7 @@ export class BlockImporter {
       baseFeePerGas: h.baseFeePerGas ?? 0n,
       extraData: h.extraData,
       mixHash: h.mixHash,
-    })
+    }, chain.extensions)
     try {
       for (const tx of block.transactions) await exec.apply(tx)
       const outcome = await exec.finish()
@@ -77,6 +77,7 @@ export class BlockImporter {
         receipts: block.transactions.map((tx, i) => toStoredReceipt(tx, exec.results[i])),
         senders: block.transactions.map((tx) => tx.getSenderAddress().bytes),
         signature,
+        artifacts: outcome.artifacts,
       }
     } catch (err) {
       await exec.abort()

@@ -5,10 +5,14 @@
 //        ─► sign ─► chain.commit (block + receipts + state, one batch) ─► pool.onNewHead
 import type { BlockHeader } from '@ethereumjs/block'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { Address, privateToAddress } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
 import type { Chain } from './chain.ts'
 import { BlockExecution } from './execution.ts'
+import type { ReceiptPool } from './receipts/pool.ts'
+import { settlementTx } from './receipts/settlementTx.ts'
 import { toStoredReceipt } from './receipts.ts'
 import type { TxPool } from './txpool/pool.ts'
 import type { PoolTx } from './txpool/poolTx.ts'
@@ -22,6 +26,20 @@ export interface ProducerOptions {
   sign?: (blockHash: Uint8Array) => Uint8Array
   /** at most this many transactions per block (block-time 0 mines one per block) */
   maxTxs?: number
+  /** settles pending inference receipts first in every block */
+  settlement?: SettlementOptions
+}
+
+export interface SettlementOptions {
+  pool: ReceiptPool
+  /** the Receipts precompile */
+  receipts: Uint8Array
+  /** the sequencer's key: the settlement transaction is its own */
+  key: Uint8Array
+  /** share of the block gas limit settlement may take, in basis points */
+  maxGasBps: number
+  /** largest batch, in bytes of receipts */
+  maxBatchBytes: number
 }
 
 export interface ProduceRequest {
@@ -44,6 +62,7 @@ export class BlockProducer {
   #state!: MerkleStateManager
   #vm!: VM
   #busy: Promise<unknown> = Promise.resolve()
+  #settlementWarned = 0
 
   constructor(chain: Chain, pool: TxPool, opts: ProducerOptions, log: Logger) {
     this.#chain = chain
@@ -104,8 +123,9 @@ export class BlockProducer {
       gasLimit: parent.gasLimit,
       baseFeePerGas: baseFee,
       extraData: this.#opts.extraData ?? new Uint8Array(),
-    })
+    }, this.#chain.extensions)
     const t0 = performance.now()
+    const settled = await this.#settle(exec, parent, baseFee)
     const maxTxs = req.maxTxs ?? this.#opts.maxTxs ?? Number.MAX_SAFE_INTEGER
     const included: PoolTx[] = []
     const failed: Uint8Array[] = []
@@ -130,18 +150,21 @@ export class BlockProducer {
       }
     }
     if (failed.length > 0) this.#pool.drop(failed)
-    if (included.length === 0 && !req.allowEmpty && req.mutate === undefined) {
+    if (included.length === 0 && settled === undefined && !req.allowEmpty && req.mutate === undefined) {
       await exec.abort()
       return undefined
     }
     const t1 = performance.now()
-    const block = exec.seal(await exec.finish())
+    const outcome = await exec.finish()
+    const block = exec.seal(outcome)
     const t2 = performance.now()
+    const senders = [...(settled === undefined ? [] : [settled.sender]), ...included.map((p) => p.sender)]
     const executed: ExecutedBlock = {
       block,
-      receipts: included.map((p, i) => toStoredReceipt(p.tx, exec.results[i])),
-      senders: included.map((p) => p.sender),
+      receipts: exec.txs.map((tx, i) => toStoredReceipt(tx, exec.results[i])),
+      senders,
       signature: this.#opts.sign?.(block.hash()),
+      artifacts: outcome.artifacts,
     }
     await this.#chain.commit(executed)
     const t3 = performance.now()
@@ -151,6 +174,7 @@ export class BlockProducer {
         number: Number(block.header.number),
         hash: toHex(block.hash()),
         txs: included.length,
+        receipts: outcome.artifacts.settlements.length,
         gasUsed: Number(block.header.gasUsed),
         // where the time went: executing, sealing (state root, tries), committing, pool update
         ms: [t1 - t0, t2 - t1, t3 - t2, performance.now() - t3].map((x) => Math.round(x)),
@@ -158,5 +182,31 @@ export class BlockProducer {
       'block produced',
     )
     return executed
+  }
+
+  /**
+   * Pending receipts, as many as the settlement's share of the block takes, in one transaction
+   * first in the block. If it cannot be included (the sequencer cannot pay its gas), the block is
+   * made without it and the receipts wait, with an error in the log.
+   */
+  async #settle(exec: BlockExecution, parent: BlockHeader, baseFee: bigint): Promise<{ tx: TypedTransaction; sender: Uint8Array } | undefined> {
+    const s = this.#opts.settlement
+    if (s === undefined || s.pool.size === 0) return undefined
+    const gasLimit = (parent.gasLimit * BigInt(s.maxGasBps)) / 10_000n
+    const picked = s.pool.take(gasLimit - 100_000n, s.maxBatchBytes)
+    if (picked.length === 0) return undefined
+    const sender = new Address(privateToAddress(s.key))
+    const nonce = (await this.#state.getAccount(sender))?.nonce ?? 0n
+    const tx = settlementTx({ common: this.#chain.common, receipts: s.receipts, nonce, baseFee, gasLimit, raws: picked.map((p) => p.raw), key: s.key })
+    try {
+      await exec.apply(tx)
+    } catch (err) {
+      if (Date.now() - this.#settlementWarned > 60_000) {
+        this.#settlementWarned = Date.now()
+        this.#log.error({ err: (err as Error).message, sequencer: sender.toString(), receipts: picked.length }, 'the settlement transaction cannot be included: receipts wait (does the sequencer hold OPEN for gas?)')
+      }
+      return undefined
+    }
+    return { tx, sender: sender.bytes }
   }
 }

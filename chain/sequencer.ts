@@ -2,6 +2,7 @@
 // block time 0 ("automine"), one block per transaction as soon as it is in the pool.
 import type { Logger } from 'pino'
 import type { BlockProducer, ProduceRequest } from './producer.ts'
+import type { ReceiptPool } from './receipts/pool.ts'
 import type { TxPool } from './txpool/pool.ts'
 import type { ExecutedBlock } from './types.ts'
 
@@ -27,9 +28,12 @@ export class Sequencer {
     if (this.#running && this.#automine) void this.#drain()
   }
 
-  constructor(producer: BlockProducer, pool: TxPool, opts: SequencerOptions, log: Logger) {
+  readonly #receipts: ReceiptPool | undefined
+
+  constructor(producer: BlockProducer, pool: TxPool, opts: SequencerOptions, log: Logger, receipts?: ReceiptPool) {
     this.#producer = producer
     this.#pool = pool
+    this.#receipts = receipts
     this.#opts = opts
     this.#log = log
     this.#automine = opts.blockTime === 0
@@ -38,6 +42,7 @@ export class Sequencer {
   start(): void {
     this.#running = true
     this.#pool.on('added', this.#onAdded)
+    this.#receipts?.on('added', this.#onAdded)
     if (this.#automine) void this.#drain()
     else this.#schedule()
   }
@@ -46,6 +51,7 @@ export class Sequencer {
   async stop(): Promise<void> {
     this.#running = false
     this.#pool.off('added', this.#onAdded)
+    this.#receipts?.off('added', this.#onAdded)
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     await this.#draining
     await this.#producer.idle()
@@ -76,13 +82,18 @@ export class Sequencer {
 
   /** A block now, even an empty one (evm_mine). */
   async mine(req: Partial<ProduceRequest> = {}): Promise<ExecutedBlock | undefined> {
-    return this.#producer.produce({ allowEmpty: true, timestamp: this.#takeTimestamp(req.timestamp), ...withoutTimestamp(req) })
+    return this.#produce({ allowEmpty: true, ...withoutTimestamp(req) }, req.timestamp)
   }
 
-  #takeTimestamp(explicit?: bigint): bigint | undefined {
-    const ts = explicit ?? this.#nextTimestamp
-    this.#nextTimestamp = undefined
-    return ts
+  /**
+   * Makes a block with the timestamp set by evm_setNextBlockTimestamp, if any; the timestamp is
+   * used up only when a block is actually made (an attempt with nothing to include keeps it).
+   */
+  async #produce(req: Omit<ProduceRequest, 'timestamp'>, explicit?: bigint): Promise<ExecutedBlock | undefined> {
+    const next = this.#nextTimestamp
+    const made = await this.#producer.produce({ ...req, timestamp: explicit ?? next })
+    if (made !== undefined && explicit === undefined && this.#nextTimestamp === next) this.#nextTimestamp = undefined
+    return made
   }
 
   /**
@@ -103,7 +114,7 @@ export class Sequencer {
     const now = Date.now()
     this.#lastTick = now - (now % period)
     try {
-      await this.#producer.produce({ allowEmpty: this.#opts.emptyBlocks, timestamp: this.#takeTimestamp() })
+      await this.#produce({ allowEmpty: this.#opts.emptyBlocks })
     } catch (err) {
       this.#log.error({ err }, 'block production failed')
     }
@@ -118,7 +129,7 @@ export class Sequencer {
         while (this.#running && this.#automine && this.#wake) {
           this.#wake = false
           for (;;) {
-            const made = await this.#producer.produce({ allowEmpty: false, maxTxs: 1, timestamp: this.#takeTimestamp() })
+            const made = await this.#produce({ allowEmpty: false, maxTxs: 1 })
             if (made === undefined || !this.#running) break
           }
         }

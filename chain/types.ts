@@ -1,6 +1,7 @@
 // Records the chain keeps per block, in the shapes readers need.
 import type { Block, BlockHeader } from '@ethereumjs/block'
 import type { TypedTransaction } from '@ethereumjs/tx'
+import type { BlockArtifacts } from '../precompiles/artifacts.ts'
 
 export interface StoredLog {
   address: Uint8Array
@@ -24,6 +25,8 @@ export interface ExecutedBlock {
   senders: Uint8Array[]
   /** sequencer signature over the block (65 bytes), when known */
   signature?: Uint8Array
+  /** settlement outcomes and graph bytes the block's execution produced */
+  artifacts?: BlockArtifacts
 }
 
 /** Where a transaction sits in the canonical chain. */

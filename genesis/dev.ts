@@ -16,7 +16,12 @@ export interface DevGenesisOptions {
   timestamp?: bigint
   gasLimit?: bigint
   precompiles?: unknown
+  /** keccak256 of the default scoring graph, named in the genesis */
+  defaultGraph?: string
 }
+
+/** OPEN the devnet sequencer holds to pay for the gas of settling receipts. */
+export const DEV_SEQUENCER_BALANCE = 1_000n * 10n ** 18n
 
 export function devGenesis(opts: DevGenesisOptions = {}): Genesis {
   const alloc = new Map<Hex, GenesisAccount>()
@@ -25,6 +30,7 @@ export function devGenesis(opts: DevGenesisOptions = {}): Genesis {
   }
   const validators = Array.from({ length: opts.validators ?? 0 }, (_, i) => devAccount(DEV_VALIDATOR_FIRST_INDEX + i).address)
   const sequencer = devAccount(DEV_SEQUENCER_INDEX).address
+  alloc.set(sequencer, { balance: DEV_SEQUENCER_BALANCE, nonce: 0n, code: new Uint8Array(), storage: new Map() })
   return {
     chainId: opts.chainId ?? DEV_CHAIN_ID,
     blockTime: opts.blockTime ?? DEFAULTS.blockTime,
@@ -39,6 +45,6 @@ export function devGenesis(opts: DevGenesisOptions = {}): Genesis {
     alloc,
     validators,
     validatorQuorum: validators.length === 0 ? 0 : Math.floor((validators.length * 2) / 3) + 1,
-    precompiles: opts.precompiles ?? devExamplePrecompiles(),
+    precompiles: opts.precompiles ?? devExamplePrecompiles(opts.defaultGraph),
   }
 }

@@ -1,6 +1,7 @@
 // The example a devnet starts with, so there is something to look at and build on: one Datanet
 // with eight accepted contributions and a published version, one model trained on it, one
-// adapter of that model. (The "precompiles" section of the genesis, as JSON.)
+// adapter of that model, an inference server (dev account 9, staked) and an escrow for dev
+// account 0 to pay for inference. (The "precompiles" section of the genesis, as JSON.)
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { devAccount } from './devAccounts.ts'
 
@@ -14,12 +15,23 @@ function sketch(i: number, dim: number): string {
   return hex(out)
 }
 
-export function devExamplePrecompiles(): Record<string, unknown> {
+/** The inference server of a devnet: dev account 9 signs its receipts. */
+export const DEV_SERVER_INDEX = 9
+const OPEN = 10n ** 18n
+
+/** `defaultGraph`: the keccak256 of the node's default scoring graph, for the genesis to name. */
+export function devExamplePrecompiles(defaultGraph?: string): Record<string, unknown> {
   const owner = devAccount(0).address
   const curators = [1, 2, 3].map((i) => devAccount(i).address)
+  const server = devAccount(DEV_SERVER_INDEX).address
   return {
     withdrawDelaySeconds: 60,
+    servers: { minStake: (10n * OPEN).toString(), unbondingDelaySeconds: 60 },
+    receipts: { escrowWithdrawDelaySeconds: 60, idleReceipts: 100 },
+    ...(defaultGraph === undefined ? {} : { attribution: { defaultGraph } }),
     initial: {
+      servers: [{ operator: server, signer: server, endpoint: 'http://127.0.0.1:8000', stake: (100n * OPEN).toString() }],
+      escrows: [{ payer: owner, amount: (100n * OPEN).toString() }],
       datanets: [
         {
           owner,

@@ -6,6 +6,7 @@ import type { NodeConfig } from './config.ts'
 import { devnetBanner, startDevnet } from './devnet.ts'
 import { createLogger } from './logger.ts'
 import { OpalNode } from './node.ts'
+import { defaultGraphIdHex } from './precompiles.ts'
 import { VERSION } from './version.ts'
 import { GenesisError, devGenesis, genesisToJson, loadGenesisFile, parseGenesis } from '../genesis/index.ts'
 import { existsSync } from 'node:fs'
@@ -37,6 +38,8 @@ function withNodeFlags(cmd: Command): Command {
     .option('--no-metrics', 'do not serve Prometheus metrics at /metrics')
     .option('--p2p-port <port>', 'libp2p TCP port (0 picks a free one)', int('p2p port'))
     .option('--p2p-host <address>', 'libp2p listen address (default 127.0.0.1)')
+    .addOption(new Option('--attribution-kernel <kernel>', 'attribution kernel: auto = onnxruntime if its start-up self-test matches the reference, else WebAssembly').choices(['auto', 'onnx', 'wasm', 'js']))
+    .option('--attribution-threads <n>', 'onnxruntime threads for attribution (default 2)', int('attribution threads'))
 }
 
 interface NodeFlags {
@@ -61,6 +64,8 @@ interface NodeFlags {
   mdns?: boolean
   follow?: boolean
   validatorKey?: string
+  attributionKernel?: NodeConfig['attributionKernel']
+  attributionThreads?: number
 }
 
 function configFrom(flags: NodeFlags): Partial<NodeConfig> {
@@ -85,6 +90,8 @@ function configFrom(flags: NodeFlags): Partial<NodeConfig> {
     mdns: flags.mdns,
     follow: flags.follow,
     validatorKey: flags.validatorKey,
+    attributionKernel: flags.attributionKernel,
+    attributionThreads: flags.attributionThreads,
   }
   return mergeConfig(fromFlags, fromEnv(process.env), flags.config !== undefined ? fromFile(flags.config) : {})
 }
@@ -165,10 +172,11 @@ genesisCmd
   .option('--sequencer <address>', 'sequencer address (required without --dev)')
   .option('-o, --out <file>', 'write here instead of standard output')
   .action(async (flags: { dev?: boolean; chainId?: bigint; blockTime?: number; sequencer?: string; out?: string }) => {
-    let genesis = devGenesis({ chainId: flags.chainId, blockTime: flags.blockTime, accounts: flags.dev === true ? 10 : 0 })
+    // without --dev: no funded accounts and no example registries, only what the flags say
+    let genesis = devGenesis({ chainId: flags.chainId, blockTime: flags.blockTime, accounts: flags.dev === true ? 10 : 0, precompiles: flags.dev === true ? undefined : { attribution: { defaultGraph: defaultGraphIdHex() } }, defaultGraph: defaultGraphIdHex() })
     if (flags.dev !== true) {
       if (flags.sequencer === undefined) throw new ConfigError('--sequencer <address> is required without --dev')
-      genesis = parseGenesis({ ...genesisToJson(genesis), sequencer: flags.sequencer, feeRecipient: flags.sequencer, extraData: '0x' })
+      genesis = parseGenesis({ ...genesisToJson(genesis), alloc: {}, sequencer: flags.sequencer, feeRecipient: flags.sequencer, extraData: '0x' })
     }
     const text = `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`
     if (flags.out === undefined) process.stdout.write(text)

@@ -34,6 +34,10 @@ export interface NodeConfig {
   follow: boolean
   /** 0x private key of a validator named in the genesis: attest the blocks this node verified */
   validatorKey?: string
+  /** attribution kernel: auto (onnxruntime if its self-test passes, else WebAssembly), onnx, wasm or js */
+  attributionKernel: 'auto' | 'onnx' | 'wasm' | 'js'
+  /** onnxruntime intra-op threads */
+  attributionThreads: number
 }
 
 export const DEFAULT_CONFIG: Omit<NodeConfig, 'dataDir'> = {
@@ -54,6 +58,8 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'dataDir'> = {
   bootnodes: '',
   mdns: false,
   follow: false,
+  attributionKernel: 'auto',
+  attributionThreads: 2,
 }
 
 type Kind = 'string' | 'int' | 'bool'
@@ -80,6 +86,8 @@ const FIELDS: Record<keyof NodeConfig, Kind> = {
   mdns: 'bool',
   follow: 'bool',
   validatorKey: 'string',
+  attributionKernel: 'string',
+  attributionThreads: 'int',
 }
 
 export class ConfigError extends Error {}
@@ -142,5 +150,7 @@ export function validateConfig(c: Partial<NodeConfig>): NodeConfig {
   if (full.follow && full.sequencerKey !== undefined) throw new ConfigError('a node either makes blocks (--sequencer-key) or follows (--follow), not both')
   if (full.follow && !full.p2p) throw new ConfigError('a follower needs the p2p network (drop --no-p2p)')
   if (full.p2pPort < 0 || full.p2pPort > 65535) throw new ConfigError(`p2p port must be 0–65535, got ${full.p2pPort}`)
+  if (!['auto', 'onnx', 'wasm', 'js'].includes(full.attributionKernel)) throw new ConfigError(`unknown attribution kernel "${full.attributionKernel}" (auto, onnx, wasm or js)`)
+  if (full.attributionThreads < 1 || full.attributionThreads > 64) throw new ConfigError(`attribution threads must be 1–64, got ${full.attributionThreads}`)
   return full
 }

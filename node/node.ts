@@ -1,22 +1,27 @@
 // The opal node: builds every part in order and takes them down in reverse.
 //
-//   crypto → chain (LevelDB, genesis, head) → txpool (journal replayed) → producer + sequencer
-//   (with the sequencer key) → p2p network (follower import, attestations) → JSON-RPC server
-//   (HTTP + WebSocket, /metrics) → block production starts
+//   crypto, signature workers → attribution engine (kernel self-test) → precompiles → chain
+//   (LevelDB, genesis, head) → txpool and receipt pool (journals replayed) → producer + sequencer
+//   (with the sequencer key) → p2p network (follower import, attestations, receipts handed on)
+//   → JSON-RPC server (HTTP + WebSocket, /metrics) → block production starts
 import { Address, privateToAddress } from '@ethereumjs/util'
 import type { Logger } from 'pino'
 import {
   BlockProducer, CallExecutor, Chain, LogQuery, Sequencer, TxPool, chainPoolBackend, loadCrypto,
 } from '../chain/index.ts'
 import type { OpalCrypto, TxPoolError } from '../chain/index.ts'
-import { RecoverPool } from '../chain/sigs/recoverPool.ts'
+import { ReceiptPool } from '../chain/receipts/pool.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { blockSigningHash, sign } from '../p2p/index.ts'
-import { createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
+import type { AttributionEngine, PrecompileSettings } from '../precompiles/index.ts'
 import { startRpcServer, standardMethods } from '../rpc/index.ts'
 import type { DevAccountKey, MethodTable, RpcBackend, RpcServer } from '../rpc/index.ts'
 import { networkMethods } from '../rpc/namespaces/admin.ts'
+import { attributionMethods } from '../rpc/namespaces/opal/attribution.ts'
+import { receiptMethods } from '../rpc/namespaces/opal/receipts.ts'
 import { registryMethods } from '../rpc/namespaces/opal/registries.ts'
+import { createPrecompileParts } from './precompiles.ts'
+import { startReceipts } from './receiptService.ts'
 import type { NodeConfig } from './config.ts'
 import { createDevControls } from './devControls.ts'
 import { createMetrics } from './metrics.ts'
@@ -36,6 +41,8 @@ export class OpalNode {
   readonly config: NodeConfig
   readonly chain: Chain
   readonly pool: TxPool
+  readonly receipts: ReceiptPool
+  readonly engine: AttributionEngine
   readonly sequencer: Sequencer | undefined
   readonly net: NetworkRole | undefined
   readonly rpc: RpcServer
@@ -47,13 +54,15 @@ export class OpalNode {
   private constructor(
     config: NodeConfig,
     log: Logger,
-    parts: { chain: Chain; pool: TxPool; sequencer: Sequencer | undefined; net: NetworkRole | undefined; rpc: RpcServer; metrics: NodeMetrics },
+    parts: { chain: Chain; pool: TxPool; receipts: ReceiptPool; engine: AttributionEngine; sequencer: Sequencer | undefined; net: NetworkRole | undefined; rpc: RpcServer; metrics: NodeMetrics },
     closers: Array<() => Promise<void>>,
   ) {
     this.config = config
     this.#log = log
     this.chain = parts.chain
     this.pool = parts.pool
+    this.receipts = parts.receipts
+    this.engine = parts.engine
     this.sequencer = parts.sequencer
     this.net = parts.net
     this.rpc = parts.rpc
@@ -70,16 +79,25 @@ export class OpalNode {
       // attestations from a key the genesis does not name count for nothing, and peers reject them
       if (!genesis.validators.includes(validator as `0x${string}`)) throw new Error(`the validator key is for ${validator}, which the genesis does not name as a validator`)
     }
-    const precompiles = createOpalPrecompiles(parsePrecompileSettings(genesis.precompiles))
-    const chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: precompiles })
-    log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
-    const closers: Array<() => Promise<void>> = []
+    const pre = await createPrecompileParts(genesis, crypto, { kernel: config.attributionKernel, threads: config.attributionThreads })
+    const { settings, precompiles, engine, signatures, receiptSigners } = pre
+    log.info({ kernel: engine.kernel, reason: engine.kernelReason, threads: config.attributionThreads }, 'attribution kernel')
+    let chain: Chain
     try {
-      const signatures = new RecoverPool()
-      closers.push(() => signatures.close())
+      chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: precompiles })
+    } catch (err) {
+      await pre.close()
+      throw err
+    }
+    log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
+    const closers: Array<() => Promise<void>> = [() => pre.close()]
+    try {
       const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender }, signatures)
       await replayJournal(chain, pool, log)
-      const sequencer = await createSequencer(config, genesis, chain, pool, crypto, log)
+      const receipts = new ReceiptPool(chain, settings, engine, receiptSigners)
+      const restored = await receipts.restore()
+      if (restored > 0) log.info({ restored }, 'receipt journal replayed')
+      const sequencer = await createSequencer(config, genesis, settings, chain, pool, receipts, crypto, log)
       const metrics = createMetrics(chain, pool)
       const net = config.p2p
         ? await startNetwork(
@@ -100,6 +118,8 @@ export class OpalNode {
           )
         : undefined
       if (net !== undefined) closers.push(() => net.stop())
+      const receiptRole = startReceipts(receipts, net?.network, sequencer !== undefined, log.child({ module: 'receipts' }))
+      closers.push(async () => receiptRole.stop())
       const backend: RpcBackend = {
         chain,
         pool,
@@ -123,10 +143,13 @@ export class OpalNode {
         },
         signers: parts.signers ?? [],
         dev: config.dev && sequencer !== undefined ? createDevControls(chain, pool, sequencer) : undefined,
+        receipts: receiptRole.service,
       }
       const methods = {
         ...standardMethods({ dev: config.dev }),
         ...registryMethods(precompiles.settings),
+        ...receiptMethods,
+        ...attributionMethods(settings, engine),
         ...networkMethods(net),
         ...(parts.extraMethods ?? {}),
       }
@@ -143,7 +166,7 @@ export class OpalNode {
       )
       sequencer?.start()
       log.info({ http: rpc.url, ws: rpc.wsUrl, role: sequencer !== undefined ? 'sequencer' : config.follow ? 'follower' : 'standalone' }, 'JSON-RPC listening')
-      return new OpalNode(config, log, { chain, pool, sequencer, net, rpc, metrics }, closers)
+      return new OpalNode(config, log, { chain, pool, receipts, engine, sequencer, net, rpc, metrics }, closers)
     } catch (err) {
       for (const close of closers.reverse()) await close()
       await chain.close()
@@ -170,7 +193,12 @@ function hexKey(h: string): Uint8Array {
   return Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'))
 }
 
-async function createSequencer(config: NodeConfig, genesis: Genesis, chain: Chain, pool: TxPool, crypto: OpalCrypto, log: Logger): Promise<Sequencer | undefined> {
+/** Share of each block's gas the settlement of receipts may take: the rest is for transactions. */
+const SETTLEMENT_GAS_BPS = 7_500
+/** Largest settlement batch, in bytes of receipts (a block must stay small enough to gossip). */
+const SETTLEMENT_MAX_BYTES = 6 * 1024 * 1024
+
+async function createSequencer(config: NodeConfig, genesis: Genesis, settings: PrecompileSettings, chain: Chain, pool: TxPool, receipts: ReceiptPool, crypto: OpalCrypto, log: Logger): Promise<Sequencer | undefined> {
   if (config.sequencerKey === undefined) return undefined
   const key = hexKey(config.sequencerKey)
   const address = new Address(privateToAddress(key)).toString()
@@ -181,12 +209,16 @@ async function createSequencer(config: NodeConfig, genesis: Genesis, chain: Chai
     chain,
     pool,
     // every block carries the sequencer's signature, for followers and for serving sync
-    { coinbase: genesis.feeRecipient, sign: (hash) => sign(crypto, blockSigningHash(crypto, chain.chainId, hash), key) },
+    {
+      coinbase: genesis.feeRecipient,
+      sign: (hash) => sign(crypto, blockSigningHash(crypto, chain.chainId, hash), key),
+      settlement: { pool: receipts, receipts: settings.addresses.receipts.bytes, key, maxGasBps: SETTLEMENT_GAS_BPS, maxBatchBytes: SETTLEMENT_MAX_BYTES },
+    },
     log.child({ module: 'producer' }),
   )
   await producer.init()
   log.info({ sequencer: address, blockTime: genesis.blockTime }, 'sequencing')
-  return new Sequencer(producer, pool, { blockTime: genesis.blockTime, emptyBlocks: genesis.emptyBlocks }, log.child({ module: 'sequencer' }))
+  return new Sequencer(producer, pool, { blockTime: genesis.blockTime, emptyBlocks: genesis.emptyBlocks }, log.child({ module: 'sequencer' }), receipts)
 }
 
 /** Transactions acknowledged before a crash or stop go back into the pool. */

@@ -69,7 +69,7 @@ export function adapterMethods(settings: PrecompileSettings, toAddress: (a: `0x$
       kind: 'write',
       async handler(ctx, [adapterId, price]) {
         await requireOwner(ctx.store, adapterId as bigint, ctx.frame.caller)
-        await A.setPrice(ctx.store, adapterId as bigint, price as bigint)
+        await A.setPrice(ctx.store, adapterId as bigint, price as bigint, ctx.block.timestamp)
         ctx.emit('PriceChanged', { adapterId, pricePerKTokens: price })
       },
     },
@@ -77,7 +77,7 @@ export function adapterMethods(settings: PrecompileSettings, toAddress: (a: `0x$
       kind: 'write',
       async handler(ctx, [adapterId]) {
         await requireOwner(ctx.store, adapterId as bigint, ctx.frame.caller)
-        await A.setActive(ctx.store, adapterId as bigint, false)
+        await A.deactivate(ctx.store, adapterId as bigint, ctx.block.timestamp)
         ctx.emit('AdapterDeactivated', { adapterId })
       },
     },

@@ -134,7 +134,10 @@ export function datanetMethods(settings: PrecompileSettings, toAddress: (a: `0x$
         ctx.emit('ContributionReviewed', { contributionId: cid, curator: ctx.frame.caller.toString(), verdict: v, reasonHash })
         const now = ctx.block.timestamp
         if (late) {
-          if (votes.late >= quorum) await slash(ctx, cid, c, Status.Flagged, c.withdrawn ? 0n : c.stake, now)
+          if (votes.late >= quorum) {
+            await slash(ctx, cid, c, Status.Flagged, c.withdrawn ? 0n : c.stake, now)
+            await R.appendFlagged(s, c.datanetId, cid)
+          }
         } else if (votes.accept >= quorum) {
           await R.setDecision(s, cid, Status.Accepted, now)
           await R.appendAccepted(s, c.datanetId, cid, c.contentHash, hashGas(ctx))

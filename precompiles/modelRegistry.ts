@@ -7,6 +7,7 @@ import { definePrecompile } from './framework/precompile.ts'
 import type { MethodSpec } from './framework/precompile.ts'
 import { Revert } from './framework/revert.ts'
 import type { Store } from './framework/storage.ts'
+import * as T from './attribution/records.ts'
 import * as D from './datanets/records.ts'
 import * as M from './models/records.ts'
 import type { PrecompileSettings } from './settings.ts'
@@ -44,6 +45,8 @@ export function modelMethods(settings: PrecompileSettings, toAddress: (a: `0x${s
         if (versions.length > MAX_VERSIONS) throw new Revert('TooManyVersions', BigInt(versions.length), BigInt(MAX_VERSIONS))
         const missing = await missingVersion(ctx.store.at(settings.addresses.datanets), versions)
         if (missing !== undefined) throw new Revert('UnknownDatanetVersion', missing.datanetId, missing.version)
+        const graph = bytes(scoringGraphId as `0x${string}`)
+        if (graph.some((b) => b !== 0) && !(await T.graphRegistered(ctx.store.at(settings.addresses.attribution), graph))) throw new Revert('UnknownScoringGraph', scoringGraphId)
         const id = await M.addModel(ctx.store, {
           owner: ctx.frame.caller, baseModel: baseModel as string, name: name as string, datanetVersions: versions,
           trainingRunHash: bytes(trainingRunHash as `0x${string}`), scoringGraphId: bytes(scoringGraphId as `0x${string}`), createdAt: ctx.block.timestamp,

@@ -6,17 +6,29 @@ import type { StorageAccess } from './framework/storage.ts'
 import * as A from './adapters/records.ts'
 import * as D from './datanets/records.ts'
 import * as M from './models/records.ts'
+import type { AttributionEngine } from './attribution/engine.ts'
+import * as T from './attribution/records.ts'
+import { contributionStats } from './receiptSettlement.ts'
+import * as R from './receipts/records.ts'
+import * as S from './servers/records.ts'
 import type { PrecompileSettings } from './settings.ts'
 
 export class RegistryReader {
   readonly #datanets: Store
   readonly #models: Store
   readonly #adapters: Store
+  readonly #servers: Store
+  readonly #receipts: Store
+  readonly #attribution: Store
 
   constructor(settings: PrecompileSettings, state: StorageAccess) {
-    this.#datanets = new Store(state, settings.addresses.datanets, undefined, true)
-    this.#models = new Store(state, settings.addresses.models, undefined, true)
-    this.#adapters = new Store(state, settings.addresses.adapters, undefined, true)
+    const at = (a: Address) => new Store(state, a, undefined, true)
+    this.#datanets = at(settings.addresses.datanets)
+    this.#models = at(settings.addresses.models)
+    this.#adapters = at(settings.addresses.adapters)
+    this.#servers = at(settings.addresses.servers)
+    this.#receipts = at(settings.addresses.receipts)
+    this.#attribution = at(settings.addresses.attribution)
   }
 
   datanet = (id: bigint) => D.readDatanet(this.#datanets, id)
@@ -31,4 +43,23 @@ export class RegistryReader {
   adapter = (id: bigint) => A.readAdapter(this.#adapters, id)
   listAdapters = (model: bigint, cursor: bigint, limit: bigint) => A.listAdapters(this.#adapters, model, cursor, limit)
   adapterCount = () => A.adapterCount(this.#adapters)
+  server = (signer: Address) => S.readServer(this.#servers, signer)
+  listServers = (cursor: bigint, limit: bigint) => S.listServers(this.#servers, cursor, limit)
+  escrow = (payer: Address) => R.readEscrow(this.#receipts, payer.bytes)
+  claimable = (account: Address) => R.claimable(this.#receipts, account.bytes)
+  receiptTotals = () => R.totals(this.#receipts)
+  contributionStats = (id: bigint) => contributionStats(this.#receipts, this.#datanets, id)
+  scoringGraph = (id: Uint8Array) => T.readGraph(this.#attribution, id)
+
+  /** A model's attribution parameters as receipts are scored now. */
+  async modelAttribution(engine: AttributionEngine, id: bigint) {
+    const info = await engine.modelInfo({ datanets: this.#datanets, models: this.#models, attribution: this.#attribution }, id)
+    if (info === undefined) return undefined
+    const candidates = engine.candidateCount(info)
+    return {
+      modelId: id, k: BigInt(info.k), mode: (['auto', 'exact', 'indexed'] as const)[info.configuredMode], effectiveMode: engine.modeOf(info, candidates),
+      candidates: BigInt(candidates), dimension: BigInt(info.dim), scoringGraphId: info.scoringGraphId,
+      citedPrefixes: info.prefixes.map((p) => ({ datanetId: p.datanetId, version: p.version, count: p.count })),
+    }
+  }
 }

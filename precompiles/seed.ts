@@ -1,7 +1,10 @@
 // The Datanets, models and adapters a chain starts with, written by the registries' own record
 // functions into the genesis storage of their precompiles. Seeded contributions are accepted
 // without stake or votes; a Datanet marked `publish` gets version 1 over them.
+import * as T from './attribution/records.ts'
 import { Store } from './framework/storage.ts'
+import * as R from './receipts/records.ts'
+import * as S from './servers/records.ts'
 import * as A from './adapters/records.ts'
 import * as D from './datanets/records.ts'
 import * as M from './models/records.ts'
@@ -10,10 +13,21 @@ import { rulesProblem } from './datanetRegistry.ts'
 import { missingVersion } from './modelRegistry.ts'
 import { MemoryStorage } from './memoryStorage.ts'
 import { PrecompileSettingsError } from './settings.ts'
-import type { PrecompileSettings } from './settings.ts'
+import type { PrecompileName, PrecompileSettings } from './settings.ts'
 
-export async function seedRegistries(settings: PrecompileSettings, timestamp: bigint): Promise<MemoryStorage> {
+export interface Seeded {
+  storage: MemoryStorage
+  /** OPEN each precompile holds: the stakes and escrow seeded */
+  balances: Map<PrecompileName, bigint>
+}
+
+/**
+ * Writes the genesis records: Datanets, models, adapters, inference servers with their stake,
+ * payers' escrow, and the default scoring graph (registered, as every chain has it).
+ */
+export async function seedRegistries(settings: PrecompileSettings, timestamp: bigint, defaultGraphId: Uint8Array, defaultGraphSize: bigint): Promise<Seeded> {
   const mem = new MemoryStorage()
+  const balances = new Map<PrecompileName, bigint>()
   const datanets = new Store(mem, settings.addresses.datanets)
   const models = new Store(mem, settings.addresses.models)
   const adapters = new Store(mem, settings.addresses.adapters)
@@ -33,6 +47,7 @@ export async function seedRegistries(settings: PrecompileSettings, timestamp: bi
   for (const [i, m] of settings.initial.models.entries()) {
     const missing = await missingVersion(datanets, m.datanetVersions)
     if (missing !== undefined) throw new PrecompileSettingsError(`initial.models[${i}].datanetVersions`, `datanet ${missing.datanetId} has no version ${missing.version}`)
+    if (m.scoringGraphId.some((b) => b !== 0) && Buffer.compare(m.scoringGraphId, defaultGraphId) !== 0) throw new PrecompileSettingsError(`initial.models[${i}].scoringGraphId`, 'a genesis model cites the default scoring graph (zero or its id)')
     await M.addModel(models, { ...m, createdAt: timestamp })
   }
   for (const [i, a] of settings.initial.adapters.entries()) {
@@ -41,5 +56,19 @@ export async function seedRegistries(settings: PrecompileSettings, timestamp: bi
     if (problem !== undefined) throw new PrecompileSettingsError(`initial.adapters[${i}]`, problem)
     await A.addAdapter(adapters, { ...a, createdAt: timestamp })
   }
-  return mem
+  const servers = new Store(mem, settings.addresses.servers)
+  for (const [i, sv] of settings.initial.servers.entries()) {
+    if (sv.stake < settings.servers.minStake) throw new PrecompileSettingsError(`initial.servers[${i}].stake`, `below the minimum stake ${settings.servers.minStake}`)
+    if ((await S.serverTerms(servers, sv.signer)).status !== S.ServerStatus.None) throw new PrecompileSettingsError(`initial.servers[${i}].signer`, 'registered twice')
+    await S.register(servers, { ...sv, at: timestamp })
+    balances.set('servers', (balances.get('servers') ?? 0n) + sv.stake)
+  }
+  const receipts = new Store(mem, settings.addresses.receipts)
+  for (const e of settings.initial.escrows) {
+    await R.setEscrowBalance(receipts, e.payer.bytes, (await R.escrowBalance(receipts, e.payer.bytes)) + e.amount)
+    balances.set('receipts', (balances.get('receipts') ?? 0n) + e.amount)
+  }
+  const attribution = new Store(mem, settings.addresses.attribution)
+  await T.writeGraph(attribution, defaultGraphId, { size: defaultGraphSize, registrant: settings.sequencer, registeredAt: timestamp })
+  return { storage: mem, balances }
 }

@@ -2,12 +2,18 @@
 // the Datanets, models and adapters the chain starts with.
 import { createAddressFromString } from '@ethereumjs/util'
 import type { Address } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Activation } from './framework/precompile.ts'
+import { DEFAULT_LSH } from './attribution/lsh.ts'
+import type { LshParams } from './attribution/lsh.ts'
 
 export const DEFAULT_ADDRESSES = {
   datanets: '0x4f50414c00000000000000000000000000000001',
   models: '0x4f50414c00000000000000000000000000000002',
   adapters: '0x4f50414c00000000000000000000000000000003',
+  servers: '0x4f50414c00000000000000000000000000000004',
+  receipts: '0x4f50414c00000000000000000000000000000005',
+  attribution: '0x4f50414c00000000000000000000000000000006',
 } as const
 
 export type PrecompileName = keyof typeof DEFAULT_ADDRESSES
@@ -47,12 +53,80 @@ export interface InitialAdapter {
   pricePerKTokens: bigint
 }
 
+export interface InitialServer {
+  operator: Address
+  signer: Address
+  endpoint: string
+  stake: bigint
+}
+
+export interface InitialEscrow {
+  payer: Address
+  amount: bigint
+}
+
+/** How a receipt's fee is split, in basis points; the treasury takes what is left. */
+export interface FeeSplit {
+  contributorsBps: number
+  modelOwnerBps: number
+  adapterOwnerBps: number
+  serverBps: number
+}
+
+export interface ServerSettings {
+  /** least stake (wei of OPEN) an inference server must hold to have its receipts accepted */
+  minStake: bigint
+  /** seconds between requestUnstake and withdrawStake */
+  unbondingDelay: bigint
+  /** the address allowed to slash servers */
+  slasher: Address
+}
+
+export interface ReceiptSettings {
+  split: FeeSplit
+  /** receives the treasury share, rounding dust and the stakes of slashed servers */
+  treasury: Address
+  /** longest validity (expiry − issuedAt) of a receipt, seconds */
+  maxTtl: bigint
+  /** how far issuedAt may be ahead of the block time, seconds */
+  maxClockSkew: bigint
+  /** seconds between a payer's requestWithdrawal and withdraw */
+  escrowWithdrawDelay: bigint
+  /** candidate receipts without earning after which a contribution is reported idle */
+  idleReceipts: bigint
+}
+
+export type LshSettings = LshParams
+
+export interface AttributionSettings {
+  /** contributions paid per receipt unless a model sets its own */
+  k: number
+  /** in the automatic mode, candidate sets larger than this are scored with the index */
+  indexedAbove: number
+  lsh: LshSettings
+  /** weight of one matched token of span evidence, in dot-product units */
+  spanWeight: bigint
+  /** keccak256 of the default scoring graph the genesis names (checked against the built-in one) */
+  defaultGraph: Uint8Array | undefined
+}
+
 export interface PrecompileSettings {
   addresses: Record<PrecompileName, Address>
   activation: Record<PrecompileName, Activation>
   /** seconds after acceptance before a contribution's stake can be withdrawn */
   withdrawDelay: bigint
-  initial: { datanets: InitialDatanet[]; models: InitialModel[]; adapters: InitialAdapter[] }
+  /** the block producer: the only caller of the receipts precompile's settle() */
+  sequencer: Address
+  servers: ServerSettings
+  receipts: ReceiptSettings
+  attribution: AttributionSettings
+  initial: {
+    datanets: InitialDatanet[]
+    models: InitialModel[]
+    adapters: InitialAdapter[]
+    servers: InitialServer[]
+    escrows: InitialEscrow[]
+  }
 }
 
 export class PrecompileSettingsError extends Error {
@@ -64,16 +138,31 @@ export class PrecompileSettingsError extends Error {
   }
 }
 
-export function defaultPrecompileSettings(): PrecompileSettings {
+export const PRECOMPILE_NAMES = Object.keys(DEFAULT_ADDRESSES) as PrecompileName[]
+
+/** The LSH seed when a genesis names none: keccak("opal.attribution.lsh.v1"). */
+export const DEFAULT_LSH_SEED = keccak_256(new TextEncoder().encode('opal.attribution.lsh.v1'))
+
+const ZERO_ADDRESS = createAddressFromString('0x0000000000000000000000000000000000000000')
+
+/** Defaults; `sequencer` (and the treasury and slasher, which default to it) come from the genesis. */
+export function defaultPrecompileSettings(sequencer: Address = ZERO_ADDRESS): PrecompileSettings {
   return {
-    addresses: {
-      datanets: createAddressFromString(DEFAULT_ADDRESSES.datanets),
-      models: createAddressFromString(DEFAULT_ADDRESSES.models),
-      adapters: createAddressFromString(DEFAULT_ADDRESSES.adapters),
-    },
-    activation: { datanets: {}, models: {}, adapters: {} },
+    addresses: Object.fromEntries(PRECOMPILE_NAMES.map((n) => [n, createAddressFromString(DEFAULT_ADDRESSES[n])])) as Record<PrecompileName, Address>,
+    activation: Object.fromEntries(PRECOMPILE_NAMES.map((n) => [n, {}])) as Record<PrecompileName, Activation>,
     withdrawDelay: 7n * 24n * 3600n,
-    initial: { datanets: [], models: [], adapters: [] },
+    sequencer,
+    servers: { minStake: 100n * 10n ** 18n, unbondingDelay: 7n * 24n * 3600n, slasher: sequencer },
+    receipts: {
+      split: { contributorsBps: 5000, modelOwnerBps: 2000, adapterOwnerBps: 1000, serverBps: 1500 },
+      treasury: sequencer,
+      maxTtl: 3600n,
+      maxClockSkew: 60n,
+      escrowWithdrawDelay: 3600n,
+      idleReceipts: 1000n,
+    },
+    attribution: { k: 32, indexedAbove: 200_000, lsh: { ...DEFAULT_LSH, seed: DEFAULT_LSH_SEED }, spanWeight: 4096n, defaultGraph: undefined },
+    initial: { datanets: [], models: [], adapters: [], servers: [], escrows: [] },
   }
 }
 
@@ -131,32 +220,108 @@ function activation(field: string, v: unknown): Activation {
   return { block: o.block === undefined ? undefined : uint(`${field}.block`, o.block), timestamp: o.timestamp === undefined ? undefined : uint(`${field}.timestamp`, o.timestamp) }
 }
 
-/** Reads the genesis "precompiles" section; every error names its field. */
-export function parsePrecompileSettings(json: unknown): PrecompileSettings {
-  const s = defaultPrecompileSettings()
+const SECTION_FIELDS: Record<PrecompileName, string[]> = {
+  datanets: [],
+  models: [],
+  adapters: [],
+  servers: ['minStake', 'unbondingDelaySeconds', 'slasher'],
+  receipts: ['split', 'treasury', 'maxTtlSeconds', 'maxClockSkewSeconds', 'escrowWithdrawDelaySeconds', 'idleReceipts'],
+  attribution: ['k', 'indexedAbove', 'lsh', 'spanWeight', 'defaultGraph'],
+}
+
+/**
+ * Reads the genesis "precompiles" section; every error names its field. The sequencer (from the
+ * genesis) is the only settler of receipts and the default treasury and slasher.
+ */
+export function parsePrecompileSettings(json: unknown, sequencer?: Address): PrecompileSettings {
+  const s = defaultPrecompileSettings(sequencer)
   if (json === undefined || json === null) return s
   const o = obj('', json)
-  known('', o, ['datanets', 'models', 'adapters', 'withdrawDelaySeconds', 'initial'])
-  for (const name of ['datanets', 'models', 'adapters'] as const) {
+  known('', o, [...PRECOMPILE_NAMES, 'withdrawDelaySeconds', 'initial'])
+  for (const name of PRECOMPILE_NAMES) {
     if (o[name] === undefined) continue
     const p = obj(name, o[name])
-    known(name, p, ['address', 'activation'])
+    known(name, p, ['address', 'activation', ...SECTION_FIELDS[name]])
     if (p.address !== undefined) s.addresses[name] = address(`${name}.address`, p.address)
     s.activation[name] = activation(`${name}.activation`, p.activation)
   }
   const addrs = Object.values(s.addresses).map((a) => a.toString())
   if (new Set(addrs).size !== addrs.length) throw new PrecompileSettingsError('address', 'two precompiles share an address')
-  for (const a of s.addresses ? Object.values(s.addresses) : []) {
+  for (const a of Object.values(s.addresses)) {
     if (a.bytes.slice(0, 19).every((b) => b === 0) && a.bytes[19] <= 0x11) throw new PrecompileSettingsError('address', `${a} is one of Ethereum's own precompiles`)
   }
   if (o.withdrawDelaySeconds !== undefined) s.withdrawDelay = uint('withdrawDelaySeconds', o.withdrawDelaySeconds)
+  if (o.servers !== undefined) parseServers(obj('servers', o.servers), s.servers)
+  if (o.receipts !== undefined) parseReceipts(obj('receipts', o.receipts), s.receipts)
+  if (o.attribution !== undefined) parseAttribution(obj('attribution', o.attribution), s.attribution)
   if (o.initial !== undefined) s.initial = parseInitial(obj('initial', o.initial))
   return s
 }
 
+function parseServers(o: Json, out: ServerSettings): void {
+  if (o.minStake !== undefined) out.minStake = uint('servers.minStake', o.minStake)
+  if (o.unbondingDelaySeconds !== undefined) out.unbondingDelay = uint('servers.unbondingDelaySeconds', o.unbondingDelaySeconds)
+  if (o.slasher !== undefined) out.slasher = address('servers.slasher', o.slasher)
+}
+
+function parseReceipts(o: Json, out: ReceiptSettings): void {
+  if (o.split !== undefined) {
+    const sp = obj('receipts.split', o.split)
+    const keys = ['contributorsBps', 'modelOwnerBps', 'adapterOwnerBps', 'serverBps'] as const
+    known('receipts.split', sp, [...keys])
+    for (const k of keys) if (sp[k] !== undefined) out.split[k] = Number(uint(`receipts.split.${k}`, sp[k]))
+    const total = keys.reduce((t, k) => t + out.split[k], 0)
+    if (total > 10_000) throw new PrecompileSettingsError('receipts.split', `the shares add up to ${total} basis points, more than 10000`)
+  }
+  if (o.treasury !== undefined) out.treasury = address('receipts.treasury', o.treasury)
+  if (o.maxTtlSeconds !== undefined) out.maxTtl = uint('receipts.maxTtlSeconds', o.maxTtlSeconds)
+  if (o.maxClockSkewSeconds !== undefined) out.maxClockSkew = uint('receipts.maxClockSkewSeconds', o.maxClockSkewSeconds)
+  if (o.escrowWithdrawDelaySeconds !== undefined) out.escrowWithdrawDelay = uint('receipts.escrowWithdrawDelaySeconds', o.escrowWithdrawDelaySeconds)
+  if (o.idleReceipts !== undefined) out.idleReceipts = uint('receipts.idleReceipts', o.idleReceipts)
+}
+
+function parseAttribution(o: Json, out: AttributionSettings): void {
+  if (o.k !== undefined) {
+    out.k = Number(uint('attribution.k', o.k))
+    if (out.k < 1 || out.k > MAX_K) throw new PrecompileSettingsError('attribution.k', `must be 1–${MAX_K}`)
+  }
+  if (o.indexedAbove !== undefined) out.indexedAbove = Number(uint('attribution.indexedAbove', o.indexedAbove))
+  if (o.spanWeight !== undefined) out.spanWeight = uint('attribution.spanWeight', o.spanWeight)
+  if (o.defaultGraph !== undefined) out.defaultGraph = bytes32('attribution.defaultGraph', o.defaultGraph)
+  if (o.lsh !== undefined) {
+    const l = obj('attribution.lsh', o.lsh)
+    known('attribution.lsh', l, ['bits', 'tables', 'radius', 'probes', 'seed'])
+    if (l.bits !== undefined) out.lsh.bits = Number(uint('attribution.lsh.bits', l.bits))
+    if (l.tables !== undefined) out.lsh.tables = Number(uint('attribution.lsh.tables', l.tables))
+    if (l.radius !== undefined) out.lsh.radius = Number(uint('attribution.lsh.radius', l.radius))
+    if (l.probes !== undefined) out.lsh.probes = Number(uint('attribution.lsh.probes', l.probes))
+    if (l.seed !== undefined) out.lsh.seed = bytes32('attribution.lsh.seed', l.seed)
+    if (out.lsh.bits < 1 || out.lsh.bits > 24) throw new PrecompileSettingsError('attribution.lsh.bits', 'must be 1–24')
+    if (out.lsh.tables < 1 || out.lsh.tables > 64) throw new PrecompileSettingsError('attribution.lsh.tables', 'must be 1–64')
+    if (out.lsh.radius > 3) throw new PrecompileSettingsError('attribution.lsh.radius', 'must be 0–3')
+    if (out.lsh.probes !== undefined && (out.lsh.probes < 1 || out.lsh.probes > 4096)) throw new PrecompileSettingsError('attribution.lsh.probes', 'must be 1–4096')
+  }
+}
+
+/** Most contributions a receipt can pay. */
+export const MAX_K = 256
+
 function parseInitial(o: Json): PrecompileSettings['initial'] {
-  known('initial', o, ['datanets', 'models', 'adapters'])
+  known('initial', o, ['datanets', 'models', 'adapters', 'servers', 'escrows'])
   return {
+    servers: list('initial.servers', o.servers).map((v, i) => {
+      const f = `initial.servers[${i}]`
+      const x = obj(f, v)
+      known(f, x, ['operator', 'signer', 'endpoint', 'stake'])
+      const operator = address(`${f}.operator`, x.operator)
+      return { operator, signer: x.signer === undefined ? operator : address(`${f}.signer`, x.signer), endpoint: str(`${f}.endpoint`, x.endpoint, ''), stake: uint(`${f}.stake`, x.stake) }
+    }),
+    escrows: list('initial.escrows', o.escrows).map((v, i) => {
+      const f = `initial.escrows[${i}]`
+      const x = obj(f, v)
+      known(f, x, ['payer', 'amount'])
+      return { payer: address(`${f}.payer`, x.payer), amount: uint(`${f}.amount`, x.amount) }
+    }),
     datanets: list('initial.datanets', o.datanets).map((v, i) => {
       const f = `initial.datanets[${i}]`
       const d = obj(f, v)

@@ -3,6 +3,7 @@ import type { Chain, TxPool, TxPoolError } from '../chain/index.ts'
 import type { CallExecutor } from '../chain/call.ts'
 import type { LogQuery } from '../chain/logs.ts'
 import type { SignedReceipt } from '../precompiles/receipts/format.ts'
+import type { StoredOutcome } from '../precompiles/receipts/outcome.ts'
 
 export interface SyncStatus {
   startingBlock: bigint
@@ -37,13 +38,19 @@ export type StateEdit =
   | { kind: 'code'; address: Uint8Array; value: Uint8Array }
   | { kind: 'storage'; address: Uint8Array; slot: Uint8Array; value: Uint8Array }
 
-/** Inference receipts: validation and pooling until settlement (issue: Proof of Attribution). */
+/** A receipt the node knows: waiting in the pool, or settled / refused in a block. */
+export type ReceiptStatus =
+  | { status: 'pending'; receipt: SignedReceipt; signer: Uint8Array }
+  | { status: 'done'; outcome: StoredOutcome }
+
+/** Inference receipts: checked and held by the receipt pool until a block settles them. */
 export interface ReceiptService {
   domain(): { name: string; version: string; chainId: bigint; verifyingContract: Uint8Array }
-  /** one answer per receipt, in order */
+  /** one answer per receipt, in order; accepted ones are on disk (and on their way to the sequencer) */
   submit(receipts: SignedReceipt[]): Promise<Array<{ hash: Uint8Array } | { reason: string }>>
-  /** status, block and attribution result, as JSON; null if unknown */
-  status(hash: Uint8Array): Promise<unknown>
+  status(hash: Uint8Array): Promise<ReceiptStatus | null>
+  /** receipts waiting for settlement */
+  pendingCount(): number
 }
 
 export interface RpcBackend {

@@ -6,6 +6,8 @@ import type { Common } from '@ethereumjs/common'
 import { Bucket, key, metaKey, MetaKey, numberKey } from './buckets.ts'
 import type { Level } from './level.ts'
 import { decodeReceipts, encodeReceipts } from './receiptCodec.ts'
+import { decodeOutcome, encodeOutcome } from '../../precompiles/receipts/outcome.ts'
+import type { StoredOutcome } from '../../precompiles/receipts/outcome.ts'
 import type { ExecutedBlock, StoredReceipt, TxLocation } from '../types.ts'
 import { chunks, concat, readU32, readU64, toHex, u32, u64 } from '../util/bytes.ts'
 import { LRU } from '../util/lru.ts'
@@ -46,7 +48,23 @@ export class BlockStore {
       // a mined transaction leaves the pool journal in the same batch that stores it
       ops.push({ type: 'del', key: key(Bucket.poolTx, h) })
     })
+    for (const o of executed.artifacts?.settlements ?? []) {
+      ops.push({ type: 'put', key: key(Bucket.receiptOutcome, o.hash), value: encodeOutcome(o, number, hash) })
+      // a settled (or refused) receipt leaves the receipt journal in the same batch
+      ops.push({ type: 'del', key: key(Bucket.poolReceipt, o.hash) })
+    }
+    for (const g of executed.artifacts?.graphs ?? []) ops.push({ type: 'put', key: key(Bucket.scoringGraph, g.id), value: g.bytes })
     return ops
+  }
+
+  /** What became of a receipt, if a block settled (or refused) it. */
+  async receiptOutcome(hash: Uint8Array): Promise<StoredOutcome | undefined> {
+    const raw = await this.#db.get(key(Bucket.receiptOutcome, hash))
+    return raw === undefined ? undefined : decodeOutcome(hash, raw)
+  }
+
+  async scoringGraph(id: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#db.get(key(Bucket.scoringGraph, id))
   }
 
   headOp(hash: Uint8Array): BatchOp {

@@ -24,6 +24,12 @@ export const Bucket = {
   poolTx: 0x0a,
   /** 8-byte block number ‖ 20-byte validator → RLP [blockHash, stateRoot, signature] */
   attestation: 0x0b,
+  /** receipt hash → RLP outcome of its settlement (block, split, attribution) */
+  receiptOutcome: 0x0c,
+  /** receipt hash → RLP signed receipt acknowledged by the receipt pool and not yet settled */
+  poolReceipt: 0x0d,
+  /** scoring graph id (keccak of its bytes) → ONNX bytes */
+  scoringGraph: 0x0e,
 } as const
 export type Bucket = (typeof Bucket)[keyof typeof Bucket]
 

@@ -4,14 +4,18 @@
 // Layout, under keccak("opal.adapters") = A:
 //   A+0 adapter count
 //   map(A+1, id): modelId, owner, weightsHash, weightsURI, rank, targetModules, pricePerKTokens,
-//                 active, createdAt
+//                 active, createdAt, deactivatedAt, previousPrice, priceSince
+//
+// A receipt is priced at the price in force when it was issued: the previous price until
+// priceSince, the current one from then on. A receipt issued before the adapter was deactivated
+// still settles (the work was done).
 //   map(A+2, model) → adapter ids[]
 import type { Address } from '@ethereumjs/util'
 import { Store, mapSlot, namespace } from '../framework/storage.ts'
 
 export const NS = namespace('opal.adapters')
 const COUNT = NS
-const F = { modelId: 0n, owner: 1n, weightsHash: 2n, weightsURI: 3n, rank: 4n, targetModules: 5n, price: 6n, active: 7n, createdAt: 8n } as const
+const F = { modelId: 0n, owner: 1n, weightsHash: 2n, weightsURI: 3n, rank: 4n, targetModules: 5n, price: 6n, active: 7n, createdAt: 8n, deactivatedAt: 9n, previousPrice: 10n, priceSince: 11n } as const
 const base = (id: bigint) => mapSlot(NS + 1n, id)
 const byModel = (model: bigint) => mapSlot(NS + 2n, model)
 
@@ -73,22 +77,55 @@ export async function readAdapter(s: Store, id: bigint): Promise<AdapterRecord |
   }
 }
 
-/** What settling a receipt needs: price, model, owner, active — four slot reads. */
-export async function adapterTerms(s: Store, id: bigint): Promise<{ modelId: bigint; owner: Address; pricePerKTokens: bigint; active: boolean }> {
+export interface AdapterTerms {
+  modelId: bigint
+  owner: Address
+  pricePerKTokens: bigint
+  active: boolean
+  deactivatedAt: bigint
+  previousPrice: bigint
+  priceSince: bigint
+}
+
+/** What settling a receipt needs: model, owner, prices and activity — seven slot reads. */
+export async function adapterTerms(s: Store, id: bigint): Promise<AdapterTerms> {
   const b = base(id)
-  return { modelId: await s.u(b + F.modelId), owner: await s.addr(b + F.owner), pricePerKTokens: await s.u(b + F.price), active: (await s.u(b + F.active)) === 1n }
+  return {
+    modelId: await s.u(b + F.modelId),
+    owner: await s.addr(b + F.owner),
+    pricePerKTokens: await s.u(b + F.price),
+    active: (await s.u(b + F.active)) === 1n,
+    deactivatedAt: await s.u(b + F.deactivatedAt),
+    previousPrice: await s.u(b + F.previousPrice),
+    priceSince: await s.u(b + F.priceSince),
+  }
+}
+
+/** The price a receipt issued at `t` pays. */
+export function priceAt(a: AdapterTerms, t: bigint): bigint {
+  return t >= a.priceSince ? a.pricePerKTokens : a.previousPrice
+}
+
+/** Whether the adapter was serving at `t`. */
+export function activeAt(a: AdapterTerms, t: bigint): boolean {
+  return a.active || t < a.deactivatedAt
 }
 
 export async function adapterOwner(s: Store, id: bigint): Promise<Address> {
   return s.addr(base(id) + F.owner)
 }
 
-export async function setPrice(s: Store, id: bigint, price: bigint): Promise<void> {
-  await s.setU(base(id) + F.price, price)
+export async function setPrice(s: Store, id: bigint, price: bigint, at: bigint): Promise<void> {
+  const b = base(id)
+  await s.setU(b + F.previousPrice, await s.u(b + F.price))
+  await s.setU(b + F.priceSince, at)
+  await s.setU(b + F.price, price)
 }
 
-export async function setActive(s: Store, id: bigint, active: boolean): Promise<void> {
-  await s.setU(base(id) + F.active, active ? 1n : 0n)
+export async function deactivate(s: Store, id: bigint, at: bigint): Promise<void> {
+  const b = base(id)
+  await s.setU(b + F.active, 0n)
+  await s.setU(b + F.deactivatedAt, at)
 }
 
 export async function setOwner(s: Store, id: bigint, owner: Address): Promise<void> {

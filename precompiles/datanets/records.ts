@@ -5,10 +5,12 @@
 //   N+0 datanet count · N+1 contribution count
 //   D = map(N+2, id): owner, name, schemaURI, schemaHash, minStake, sketchKind, sketchDim, licenseURI,
 //       curators[], quorum, treasury, contributions, accepted, versions, createdAt,
-//       contributionIds[], acceptedIds[], branch[32] (Merkle accumulator of accepted contributions)
+//       contributionIds[], acceptedIds[], branch[32] (Merkle accumulator of accepted contributions),
+//       flaggedIds[] (accepted contributions flagged later: no longer attribution candidates)
 //   map(map(N+3, datanet), curator) → 1 · map(map(N+4, datanet), contentHash) → contribution id
 //   C = map(N+5, id): datanetId, contributor, contentHash, sketch, metadataURI, stake, status,
-//       acceptVotes, rejectVotes, flagVotes, submittedAt, decidedAt, withdrawn, lateFlags
+//       acceptVotes, rejectVotes, flagVotes, submittedAt, decidedAt, withdrawn, lateFlags,
+//       acceptIndex (1 + its position in the Datanet's accepted list, once accepted)
 //   map(map(N+6, contribution), curator) → verdict · map(map(N+9, contribution), curator) → late flag
 //   map(N+7, contributor) → contribution ids[] · map(map(N+8, datanet), n) → version root, count, time
 import { Address } from '@ethereumjs/util'
@@ -27,11 +29,11 @@ export const Verdict = { Accept: 1, Reject: 2, Flag: 3 } as const
 const D = {
   owner: 0n, name: 1n, schemaURI: 2n, schemaHash: 3n, minStake: 4n, sketchKind: 5n, sketchDim: 6n, licenseURI: 7n,
   curators: 8n, quorum: 9n, treasury: 10n, contributions: 11n, accepted: 12n, versions: 13n, createdAt: 14n,
-  contributionIds: 15n, acceptedIds: 16n, branch: 17n,
+  contributionIds: 15n, acceptedIds: 16n, branch: 17n, flaggedIds: 49n,
 } as const
 const C = {
   datanetId: 0n, contributor: 1n, contentHash: 2n, sketch: 3n, metadataURI: 4n, stake: 5n, status: 6n, acceptVotes: 7n,
-  rejectVotes: 8n, flagVotes: 9n, submittedAt: 10n, decidedAt: 11n, withdrawn: 12n, lateFlags: 13n,
+  rejectVotes: 8n, flagVotes: 9n, submittedAt: 10n, decidedAt: 11n, withdrawn: 12n, lateFlags: 13n, acceptIndex: 14n,
 } as const
 
 const datanetBase = (id: bigint) => mapSlot(NS + 2n, id)
@@ -302,6 +304,7 @@ export async function appendAccepted(s: Store, datanet: bigint, contribution: bi
   const d = datanetBase(datanet)
   const size = await s.u(d + D.accepted)
   await s.push(d + D.acceptedIds, contribution)
+  await s.setU(contributionBase(contribution) + C.acceptIndex, size + 1n)
   await merkle.insert(branchOf(s, datanet), size, leafOf(contribution, contentHash), onHash)
   await s.setU(d + D.accepted, size + 1n)
 }
@@ -326,6 +329,38 @@ export async function readVersion(s: Store, datanet: bigint, number: bigint): Pr
   if (number === 0n || !(await datanetExists(s, datanet)) || number > (await s.u(datanetBase(datanet) + D.versions))) return undefined
   const v = versionBase(datanet, number)
   return { datanetId: datanet, number, root: await s.b32(v), count: await s.u(v + 1n), publishedAt: await s.u(v + 2n) }
+}
+
+/** Position of an accepted contribution in its Datanet's accepted list. */
+export async function acceptIndexOf(s: Store, _datanet: bigint, contribution: bigint): Promise<bigint | undefined> {
+  const v = await s.u(contributionBase(contribution) + C.acceptIndex)
+  return v === 0n ? undefined : v - 1n
+}
+
+/** Records that an accepted contribution has been flagged since: it stops being a candidate. */
+export async function appendFlagged(s: Store, datanet: bigint, contribution: bigint): Promise<void> {
+  await s.push(datanetBase(datanet) + D.flaggedIds, contribution)
+}
+
+/** Accepted contributions of the Datanet flagged later, in the order they were flagged. */
+export async function flaggedIds(s: Store, datanet: bigint): Promise<bigint[]> {
+  const slot = datanetBase(datanet) + D.flaggedIds
+  return s.list(slot, 0n, await s.length(slot))
+}
+
+/** The contributor and sketch of a contribution (what attribution reads of a candidate). */
+export async function contributionSketch(s: Store, id: bigint): Promise<{ contributor: Address; sketch: Uint8Array }> {
+  const b = contributionBase(id)
+  return { contributor: await s.addr(b + C.contributor), sketch: await s.bytes(b + C.sketch) }
+}
+
+/** The rules attribution needs of a Datanet: its sketch dimension and how many versions it has. */
+export async function datanetSketchDim(s: Store, id: bigint): Promise<number> {
+  return Number(await s.u(datanetBase(id) + D.sketchDim))
+}
+
+export async function versionCount(s: Store, id: bigint): Promise<bigint> {
+  return s.u(datanetBase(id) + D.versions)
 }
 
 /** Accepted contribution ids of a Datanet in acceptance order, [from, from + count). */

@@ -29,6 +29,12 @@ export interface CallContext {
   emit(eventName: string, args: Record<string, unknown>): void
   /** moves OPEN held by this precompile to `to` */
   pay(to: Address, amount: bigint): Promise<void>
+  /** this precompile's storage without per-slot metering, for functions that charge by their own schedule */
+  unmetered: Store
+  /** the EVM running the call (for services that key per-EVM state) */
+  evm: EVM
+  /** runs `fn` once the call has succeeded and paid for its output (records kept outside the state) */
+  afterSuccess(fn: () => void): void
 }
 
 export type Handler = (ctx: CallContext, args: readonly unknown[]) => Promise<unknown>
@@ -75,6 +81,7 @@ export function definePrecompile(spec: PrecompileSpec): (input: PrecompileInput)
       if (method.kind !== 'view' && frame.isStatic) throw new Revert('WriteInStaticCall')
       if (method.kind !== 'payable' && frame.value > 0n) throw new Revert('NotPayable')
       const state = evm.stateManager as unknown as StorageAccess
+      const onSuccess: Array<() => void> = []
       const ctx: CallContext = {
         frame,
         block,
@@ -82,10 +89,14 @@ export function definePrecompile(spec: PrecompileSpec): (input: PrecompileInput)
         meter,
         emit: (eventName, args) => logs.push(encodeLog(spec, meter, eventName, args)),
         pay: (to, amount) => pay(evm, meter, spec.address, to, amount),
+        unmetered: new Store(state, spec.address, undefined, method.kind === 'view'),
+        evm,
+        afterSuccess: (fn) => onSuccess.push(fn),
       }
       const result = await method.handler(ctx, decoded.args ?? [])
       const out = hexToBytes(encodeFunctionResult({ abi: spec.abi, functionName: decoded.functionName, result } as never))
       meter.charge(GAS.outputWord * meter.words(out.length))
+      for (const fn of onSuccess) fn()
       return { ...success(meter, out), logs }
     } catch (err) {
       if (err instanceof OutOfGas) {

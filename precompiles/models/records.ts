@@ -98,6 +98,12 @@ export async function readModel(s: Store, id: bigint): Promise<ModelRecord | und
   }
 }
 
+/** The fields attribution needs, without the strings. */
+export async function readModelHead(s: Store, id: bigint): Promise<{ owner: Address; datanetVersions: DatanetVersionRef[]; scoringGraphId: Uint8Array }> {
+  const b = base(id)
+  return { owner: await s.addr(b + F.owner), datanetVersions: await modelVersions(s, id), scoringGraphId: await s.b32(b + F.scoringGraphId) }
+}
+
 export async function isPublisher(s: Store, model: bigint, a: Address): Promise<boolean> {
   return (await s.u(publisherSlot(model, a))) === 1n
 }

@@ -42,6 +42,8 @@ interface IModelRegistry is IOpalPrecompile {
     error NotModelOwner(address caller);
     error UnknownDatanetVersion(uint256 datanetId, uint64 version);
     error TooManyVersions(uint256 given, uint256 max);
+    /// the scoring graph is neither zero (the default) nor registered in the Attribution precompile
+    error UnknownScoringGraph(bytes32 graphId);
 
     function registerModel(string calldata baseModel, string calldata name, DatanetVersion[] calldata datanetVersions, bytes32 trainingRunHash, bytes32 scoringGraphId) external returns (uint256 modelId);
     function recordEval(uint256 modelId, bytes32 benchmarkId, bytes32 metric, int256 value) external;

@@ -84,15 +84,21 @@ test('kill -9 mid-load: committed blocks, their state and every acknowledged tra
 
 test('SIGTERM stops cleanly (exit 0) and a restart resumes at the same head', async () => {
   let devnet = await startDevnet({ blockTime: 0 })
-  const raws = await signedTransfers(8)
-  for (const r of raws) assert.equal((await rpc(devnet.url, 'eth_sendRawTransaction', [r])).error, undefined)
-  await new Promise((r) => setTimeout(r, 300))
-  const head = (await rpc(devnet.url, 'eth_getBlockByNumber', ['latest', false])).result as { number: string; hash: string }
-  assert.ok(BigInt(head.number) >= 8n)
-  assert.equal(await devnet.stop(), 0)
-  assert.match(devnet.output(), /"msg":"stopped"/)
-  devnet = await startDevnet({ dataDir: devnet.dataDir, blockTime: 0 })
-  const again = (await rpc(devnet.url, 'eth_getBlockByNumber', ['latest', false])).result as { number: string; hash: string }
-  assert.deepEqual(again, head)
-  assert.equal(await devnet.stop(), 0)
+  try {
+    const raws = await signedTransfers(8)
+    for (const r of raws) assert.equal((await rpc(devnet.url, 'eth_sendRawTransaction', [r])).error, undefined)
+    // automine: one block per transaction, as fast as the machine makes them
+    const deadline = Date.now() + 10_000
+    while (BigInt((await rpc(devnet.url, 'eth_blockNumber')).result as string) < 8n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    const head = (await rpc(devnet.url, 'eth_getBlockByNumber', ['latest', false])).result as { number: string; hash: string }
+    assert.ok(BigInt(head.number) >= 8n)
+    assert.equal(await devnet.stop(), 0)
+    assert.match(devnet.output(), /"msg":"stopped"/)
+    devnet = await startDevnet({ dataDir: devnet.dataDir, blockTime: 0 })
+    const again = (await rpc(devnet.url, 'eth_getBlockByNumber', ['latest', false])).result as { number: string; hash: string }
+    assert.deepEqual(again, head)
+    assert.equal(await devnet.stop(), 0)
+  } finally {
+    await devnet.stop()
+  }
 })

@@ -1,6 +1,7 @@
 // Test harness: `opal devnet` as a real child process on a free port, with a persistent data dir
 // so it can be killed (-9 or SIGTERM) and restarted on the same chain.
 import { spawn } from 'node:child_process'
+import { after } from 'node:test'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,12 +28,24 @@ export interface DevnetArgs {
   extra?: string[]
 }
 
+// a test that fails before it stops its devnet must not leave the process (and the test file)
+// hanging: once the file's tests and hooks are done, whatever devnet is still running is killed
+// (the timer is unref'd: it fires only if a devnet's pipes are what keeps the process alive)
+const live = new Set<ChildProcess>()
+after(() => {
+  setTimeout(() => {
+    for (const c of live) c.kill('SIGKILL')
+  }, 5_000).unref()
+})
+
 export async function startDevnet(args: DevnetArgs = {}): Promise<DevnetProcess> {
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'opal-e2e-'))
   const argv = [join(ROOT, 'bin/opal.js'), 'devnet', '--port', '0', '--data-dir', dataDir, '--log-format', 'json', '--block-time', String(args.blockTime ?? 0)]
   if (args.archive === true) argv.push('--archive')
   argv.push(...(args.extra ?? []))
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   let out = ''
   const listening = new Promise<{ http: string; ws: string }>((resolve, reject) => {
     const onData = (d: Buffer) => {

@@ -6,6 +6,7 @@ import type { MethodContext, MethodTable } from '../../method.ts'
 import { bytes, hash, parseParams, required } from '../../params.ts'
 import { ReceiptFormatError, decodeReceiptBatch } from '../../../precompiles/receipts/format.ts'
 import type { SignedReceipt } from '../../../precompiles/receipts/format.ts'
+import type { StoredOutcome } from '../../../precompiles/receipts/outcome.ts'
 import { receiptFromJson } from '../../../precompiles/receipts/json.ts'
 import type { ReceiptService } from '../../interface.ts'
 
@@ -44,6 +45,10 @@ async function submit(ctx: MethodContext, items: Array<SignedReceipt | string>) 
 }
 
 export const receiptMethods: MethodTable = {
+  opal_receiptPoolStatus: (params, ctx) => {
+    parseParams(params, [])
+    return { pending: q(BigInt(service(ctx).pendingCount())) }
+  },
   opal_receiptDomain: (params, ctx) => {
     parseParams(params, [])
     const d = service(ctx).domain()
@@ -67,6 +72,46 @@ export const receiptMethods: MethodTable = {
   },
   opal_getReceipt: async (params, ctx) => {
     const [h] = parseParams(params, [required(hash)])
-    return service(ctx).status(h)
+    const s = await service(ctx).status(h)
+    if (s === null) return null
+    if (s.status === 'pending') return { hash: data(h), status: 'pending', server: data(s.signer), ...receiptFields(s.receipt) }
+    return outcomeJson(s.outcome)
   },
+}
+
+const q = (n: bigint) => `0x${n.toString(16)}`
+
+function receiptFields(r: SignedReceipt) {
+  return { adapterId: q(r.adapterId), modelId: q(r.modelId), requestId: data(r.requestId), payer: data(r.payer), fee: q(r.fee) }
+}
+
+/** A settled or refused receipt: where, why, who was paid what, and for which contributions. */
+export function outcomeJson(o: StoredOutcome) {
+  return {
+    hash: data(o.hash),
+    status: o.status,
+    reason: o.status === 'rejected' ? o.reason : null,
+    blockNumber: q(o.blockNumber),
+    blockHash: data(o.blockHash),
+    transactionIndex: q(BigInt(o.txIndex)),
+    server: data(o.server),
+    adapterId: q(o.adapterId),
+    modelId: q(o.modelId),
+    requestId: data(o.requestId),
+    payer: data(o.payer),
+    fee: q(o.fee),
+    split: o.status === 'settled'
+      ? { contributors: q(o.parts.contributors), modelOwner: q(o.parts.modelOwner), adapterOwner: q(o.parts.adapterOwner), server: q(o.parts.server), treasury: q(o.parts.treasury) }
+      : null,
+    attribution: o.status === 'settled'
+      ? {
+          mode: o.mode,
+          candidates: q(BigInt(o.candidates)),
+          contributions: o.attribution.map((a) => ({
+            contributionId: q(a.contributionId), datanetId: q(a.datanetId), contributor: data(a.contributor), score: q(a.score),
+            matchedTokens: q(a.matchedTokens), weight: q(a.weight), amount: q(a.amount),
+          })),
+        }
+      : null,
+  }
 }

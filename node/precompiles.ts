@@ -1,0 +1,50 @@
+// The precompiles of a chain with the services they run on: the attribution engine (its kernel
+// chosen by a start-up self-test), signature recovery in worker threads, and the default scoring
+// graph the genesis must agree with.
+import { createAddressFromString } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import type { OpalCrypto } from '../chain/index.ts'
+import { ReceiptSigners } from '../chain/receipts/signers.ts'
+import { RecoverPool } from '../chain/sigs/recoverPool.ts'
+import type { Genesis } from '../genesis/index.ts'
+import { AttributionEngine, createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
+import type { KernelSetting, OpalPrecompiles, PrecompileSettings } from '../precompiles/index.ts'
+import { defaultGraphTemplate } from '../precompiles/attribution/onnx/graph.ts'
+
+/** keccak256 of the built-in default scoring graph, as a genesis names it. */
+export function defaultGraphIdHex(): string {
+  return `0x${Buffer.from(keccak_256(defaultGraphTemplate())).toString('hex')}`
+}
+
+export interface PrecompileParts {
+  settings: PrecompileSettings
+  precompiles: OpalPrecompiles
+  engine: AttributionEngine
+  signatures: RecoverPool
+  receiptSigners: ReceiptSigners
+  close(): Promise<void>
+}
+
+export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto, opts: { kernel: KernelSetting; threads: number }): Promise<PrecompileParts> {
+  const settings = parsePrecompileSettings(genesis.precompiles, createAddressFromString(genesis.sequencer))
+  const graph = defaultGraphTemplate()
+  const graphId = crypto.keccak256(graph)
+  if (settings.attribution.defaultGraph !== undefined && Buffer.compare(settings.attribution.defaultGraph, graphId) !== 0) {
+    throw new Error(`the genesis names default scoring graph 0x${Buffer.from(settings.attribution.defaultGraph).toString('hex')}, but this node's is 0x${Buffer.from(graphId).toString('hex')}`)
+  }
+  const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId })
+  const signatures = new RecoverPool()
+  const receiptSigners = new ReceiptSigners(signatures)
+  const precompiles = createOpalPrecompiles(settings, { chainId: genesis.chainId, engine, signatures: receiptSigners, keccak: crypto.keccak256, defaultGraph: { id: graphId, size: graph.length } })
+  return {
+    settings,
+    precompiles,
+    engine,
+    signatures,
+    receiptSigners,
+    async close() {
+      await signatures.close()
+      await engine.close()
+    },
+  }
+}

@@ -1,0 +1,115 @@
+// The Attribution precompile: registration of scoring graphs (integer-exact ONNX only; the state
+// keeps their hash, the node their bytes), per-model attribution settings, and `score`, the
+// attribution of a sketch as settlement computes it, callable from any contract.
+import type { Address } from '@ethereumjs/util'
+import type { Abi } from 'viem'
+import abiJson from './abi/Attribution.json' with { type: 'json' }
+import { recordGraph } from './artifacts.ts'
+import type { AttributionEngine } from './attribution/engine.ts'
+import { scoringGas } from './attribution/engine.ts'
+import { GraphRejected, validateScoringGraph } from './attribution/onnx/validate.ts'
+import * as T from './attribution/records.ts'
+import { GAS } from './framework/gas.ts'
+import { definePrecompile } from './framework/precompile.ts'
+import type { CallContext, MethodSpec } from './framework/precompile.ts'
+import { Revert } from './framework/revert.ts'
+import * as M from './models/records.ts'
+import { MAX_K } from './settings.ts'
+import type { PrecompileSettings } from './settings.ts'
+
+export const ATTRIBUTION_ABI = abiJson as Abi
+/** largest scoring graph accepted (its bytes travel in a transaction) */
+export const MAX_GRAPH_BYTES = 96 * 1024
+/** per 32-byte word of a graph: validating it and keeping it */
+const GRAPH_WORD_GAS = 400n
+
+const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
+
+export interface AttributionServices {
+  engine: AttributionEngine
+  keccak: (b: Uint8Array) => Uint8Array
+  defaultGraphId: Uint8Array
+}
+
+const MODE_VALUE = { exact: T.Mode.Exact, indexed: T.Mode.Indexed } as const
+
+export function attributionMethods(settings: PrecompileSettings, services: AttributionServices): Record<string, MethodSpec> {
+  const { engine } = services
+  const stores = (ctx: CallContext) => ({ datanets: ctx.store.at(settings.addresses.datanets), models: ctx.store.at(settings.addresses.models), attribution: ctx.store })
+  const requireModel = async (ctx: CallContext, id: bigint) => {
+    const info = await engine.modelInfo(stores(ctx), id)
+    if (info === undefined) throw new Revert('ModelNotFound', id)
+    return info
+  }
+  return {
+    registerScoringGraph: {
+      kind: 'write',
+      async handler(ctx, [graph]) {
+        const b = bytes(graph as `0x${string}`)
+        ctx.meter.charge(GRAPH_WORD_GAS * ctx.meter.words(b.length) + GAS.hash + GAS.hashWord * ctx.meter.words(b.length))
+        if (b.length > MAX_GRAPH_BYTES) throw new Revert('GraphRejected', `a scoring graph is at most ${MAX_GRAPH_BYTES} bytes`)
+        try {
+          validateScoringGraph(b)
+        } catch (err) {
+          if (err instanceof GraphRejected) throw new Revert('GraphRejected', err.message)
+          throw err
+        }
+        const id = services.keccak(b)
+        if (await T.graphRegistered(ctx.store, id)) throw new Revert('GraphExists', hex(id))
+        await T.writeGraph(ctx.store, id, { size: BigInt(b.length), registrant: ctx.frame.caller, registeredAt: ctx.block.timestamp })
+        ctx.emit('ScoringGraphRegistered', { graphId: hex(id), registrant: ctx.frame.caller.toString(), size: BigInt(b.length) })
+        ctx.afterSuccess(() => recordGraph(ctx.evm, { id, bytes: b }))
+        return hex(id)
+      },
+    },
+    configureModel: {
+      kind: 'write',
+      async handler(ctx, [modelId, k, mode]) {
+        const id = modelId as bigint
+        await requireModel(ctx, id)
+        if (!(await M.modelOwner(ctx.store.at(settings.addresses.models), id)).equals(ctx.frame.caller)) throw new Revert('NotModelOwner', ctx.frame.caller.toString())
+        if ((k as number) < 1 || (k as number) > MAX_K) throw new Revert('InvalidK', k, MAX_K)
+        if ((mode as number) > T.Mode.Indexed) throw new Revert('MalformedInput')
+        await T.setModelSettings(ctx.store, id, { k: k as number, mode: mode as T.Mode })
+        ctx.emit('ModelConfigured', { modelId: id, k, mode })
+      },
+    },
+    score: {
+      kind: 'view',
+      async handler(ctx, [modelId, sketch]) {
+        const info = await requireModel(ctx, modelId as bigint)
+        const q = bytes(sketch as `0x${string}`)
+        if (q.length !== info.dim) throw new Revert('WrongSketchSize', BigInt(info.dim), BigInt(q.length))
+        if (!info.defaultGraph) throw new Revert('ScoringUnavailable', 'the model cites a scoring graph this chain does not execute')
+        const n = engine.candidateCount(info)
+        const mode = engine.modeOf(info, n)
+        ctx.meter.charge(scoringGas(n, info.dim, mode))
+        const c = await engine.candidates({ datanets: ctx.unmetered.at(settings.addresses.datanets), models: ctx.unmetered.at(settings.addresses.models), attribution: ctx.unmetered }, info)
+        const [top] = await engine.score(c, [new Int8Array(q.buffer, q.byteOffset, q.length)], mode)
+        return [top.map((t) => c.ids[t.index]), top.map((t) => BigInt(t.score))]
+      },
+    },
+    modelAttribution: {
+      kind: 'view',
+      async handler(ctx, [modelId]) {
+        const info = await requireModel(ctx, modelId as bigint)
+        const n = engine.candidateCount(info)
+        return { k: info.k, mode: info.configuredMode, effectiveMode: MODE_VALUE[engine.modeOf(info, n)], candidates: BigInt(n), dimension: info.dim, scoringGraphId: hex(info.scoringGraphId) }
+      },
+    },
+    scoringGraph: {
+      kind: 'view',
+      async handler(ctx, [graphId]) {
+        const g = await T.readGraph(ctx.store, bytes(graphId as `0x${string}`))
+        if (g === undefined) return { registered: false, size: 0n, registrant: '0x0000000000000000000000000000000000000000', registeredAt: 0n }
+        return { registered: true, size: g.size, registrant: g.registrant.toString(), registeredAt: g.registeredAt }
+      },
+    },
+    defaultScoringGraph: { kind: 'view', handler: async () => hex(services.defaultGraphId) },
+  }
+}
+
+export function createAttribution(settings: PrecompileSettings, services: AttributionServices, _toAddress: (a: `0x${string}`) => Address) {
+  return definePrecompile({ name: 'Attribution', address: settings.addresses.attribution, abi: ATTRIBUTION_ABI, activation: settings.activation.attribution, methods: attributionMethods(settings, services) })
+}

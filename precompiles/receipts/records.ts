@@ -1,0 +1,128 @@
+// Escrow, claimable balances, replay records and attribution statistics in the Receipts
+// precompile's storage. Settlement adds up what a batch changes and writes each slot once.
+//
+// Layout, under keccak("opal.receipts") = R:
+//   R+0 receipts settled · R+1 fees settled (wei)
+//   map(R+2, payer): balance, pendingWithdrawal, availableAt
+//   map(R+3, account) → claimable wei
+//   map(R+4, keccak(server ‖ requestId)) → block number it was settled in (replay record)
+//   map(R+5, contribution) → earned:128 | candidate receipts at last earning:64 | earning receipts
+//                            of its Datanet at last earning:64
+//   map(R+6, datanet): earned wei, earning receipts (receipts in which one of its contributions earned)
+//   map(map(R+7, datanet), version) → receipts scored whose candidates were that version's prefix
+import type { Address } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { Store, mapSlot, namespace } from '../framework/storage.ts'
+
+export const NS = namespace('opal.receipts')
+const RECEIPTS = NS
+const FEES = NS + 1n
+const escrowBase = (payer: Uint8Array) => mapSlot(NS + 2n, payer)
+const claimableSlot = (account: Uint8Array) => mapSlot(NS + 3n, account)
+const contributionSlot = (id: bigint) => mapSlot(NS + 5n, id)
+const datanetBase = (id: bigint) => mapSlot(NS + 6n, id)
+const versionSlot = (datanet: bigint, version: bigint) => mapSlot(mapSlot(NS + 7n, datanet), version)
+
+export function replaySlot(server: Uint8Array, requestId: Uint8Array): bigint {
+  const key = new Uint8Array(52)
+  key.set(server, 0)
+  key.set(requestId, 20)
+  return mapSlot(NS + 4n, keccak_256(key))
+}
+
+export interface Escrow {
+  balance: bigint
+  pendingWithdrawal: bigint
+  availableAt: bigint
+}
+
+export async function readEscrow(s: Store, payer: Uint8Array): Promise<Escrow> {
+  const b = escrowBase(payer)
+  return { balance: await s.u(b), pendingWithdrawal: await s.u(b + 1n), availableAt: await s.u(b + 2n) }
+}
+
+export async function escrowBalance(s: Store, payer: Uint8Array): Promise<bigint> {
+  return s.u(escrowBase(payer))
+}
+
+export async function setEscrowBalance(s: Store, payer: Uint8Array, balance: bigint): Promise<void> {
+  await s.setU(escrowBase(payer), balance)
+}
+
+export async function setPendingWithdrawal(s: Store, payer: Uint8Array, amount: bigint, availableAt: bigint): Promise<void> {
+  const b = escrowBase(payer)
+  await s.setU(b + 1n, amount)
+  await s.setU(b + 2n, availableAt)
+}
+
+export async function claimable(s: Store, account: Uint8Array): Promise<bigint> {
+  return s.u(claimableSlot(account))
+}
+
+export async function setClaimable(s: Store, account: Uint8Array, amount: bigint): Promise<void> {
+  await s.setU(claimableSlot(account), amount)
+}
+
+export async function settledIn(s: Store, server: Uint8Array, requestId: Uint8Array): Promise<bigint> {
+  return s.u(replaySlot(server, requestId))
+}
+
+export async function markSettled(s: Store, server: Uint8Array, requestId: Uint8Array, block: bigint): Promise<void> {
+  await s.setU(replaySlot(server, requestId), block)
+}
+
+export async function totals(s: Store): Promise<{ receipts: bigint; fees: bigint }> {
+  return { receipts: await s.u(RECEIPTS), fees: await s.u(FEES) }
+}
+
+export async function setTotals(s: Store, receipts: bigint, fees: bigint): Promise<void> {
+  await s.setU(RECEIPTS, receipts)
+  await s.setU(FEES, fees)
+}
+
+const M64 = (1n << 64n) - 1n
+const M128 = (1n << 128n) - 1n
+
+export interface ContributionCounters {
+  earned: bigint
+  /** the contribution's candidate-receipt count when it last earned */
+  candidateAtLastEarn: bigint
+  /** its Datanet's earning-receipt count when it last earned */
+  datanetEarningAtLastEarn: bigint
+}
+
+export async function contributionCounters(s: Store, id: bigint): Promise<ContributionCounters> {
+  const w = await s.u(contributionSlot(id))
+  return { earned: w >> 128n, candidateAtLastEarn: (w >> 64n) & M64, datanetEarningAtLastEarn: w & M64 }
+}
+
+export async function setContributionCounters(s: Store, id: bigint, c: ContributionCounters): Promise<void> {
+  const earned = c.earned > M128 ? M128 : c.earned
+  await s.setU(contributionSlot(id), (earned << 128n) | ((c.candidateAtLastEarn & M64) << 64n) | (c.datanetEarningAtLastEarn & M64))
+}
+
+export interface DatanetCounters {
+  earned: bigint
+  earningReceipts: bigint
+}
+
+export async function datanetCounters(s: Store, id: bigint): Promise<DatanetCounters> {
+  const b = datanetBase(id)
+  return { earned: await s.u(b), earningReceipts: await s.u(b + 1n) }
+}
+
+export async function setDatanetCounters(s: Store, id: bigint, c: DatanetCounters): Promise<void> {
+  const b = datanetBase(id)
+  await s.setU(b, c.earned)
+  await s.setU(b + 1n, c.earningReceipts)
+}
+
+export async function versionReceipts(s: Store, datanet: bigint, version: bigint): Promise<bigint> {
+  return s.u(versionSlot(datanet, version))
+}
+
+export async function setVersionReceipts(s: Store, datanet: bigint, version: bigint, n: bigint): Promise<void> {
+  await s.setU(versionSlot(datanet, version), n)
+}
+
+export type { Address }

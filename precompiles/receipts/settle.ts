@@ -1,0 +1,432 @@
+// Settling a batch of inference receipts: the body of the Receipts precompile's settle().
+//
+//   decode ─► digests ─► signers (worker threads, batched) ─► rules per receipt, in order, against
+//   the state and what the batch already did (escrow spent, requests seen) ─► receipts of a model
+//   scored as one batch ─► fee split, contributions' shares ─► every changed slot written once
+//
+// A refused receipt is recorded with its reason and changes nothing; the others settle. Gas is
+// charged by the schedule below; the batch settles the longest prefix its gas pays for, so a
+// settlement never runs out of gas and what did not fit waits for the next block.
+import { Address } from '@ethereumjs/util'
+import * as A from '../adapters/records.ts'
+import type { AttributionEngine, Candidates, ModelInfo } from '../attribution/engine.ts'
+import { scoringGas } from '../attribution/engine.ts'
+import { splitByWeight, splitFee } from '../attribution/shares.ts'
+import * as D from '../datanets/records.ts'
+import type { CallContext } from '../framework/precompile.ts'
+import type { Store } from '../framework/storage.ts'
+import * as S from '../servers/records.ts'
+import type { PrecompileSettings } from '../settings.ts'
+import type { Keccak, SignedReceipt } from './format.ts'
+import { domainSeparator, receiptDigest } from './format.ts'
+import type { AttributionShare, FeeParts, SettlementOutcome } from './outcome.ts'
+import { NO_PARTS } from './outcome.ts'
+import * as R from './records.ts'
+import { Reason, checkAdapter, checkServer, checkSketch, checkTimes } from './rules.ts'
+
+/** Recovers receipt signers; batched, off the main thread where the node can. */
+export interface SignatureService {
+  recover(digests: Uint8Array[], signatures: Uint8Array[]): Promise<Array<Uint8Array | undefined>>
+}
+
+export interface SettlementServices {
+  engine: AttributionEngine
+  signatures: SignatureService
+  keccak: Keccak
+}
+
+/** The settlement gas schedule (on top of the call's base and input costs). */
+export const SETTLE_GAS = {
+  /** signature, checks, escrow charge and the replay record of one receipt */
+  receipt: 6_000n,
+  /** per span of evidence */
+  span: 200n,
+  /** per account whose escrow or claimable balance changes */
+  account: 5_000n,
+  /** per contribution whose earnings change */
+  contribution: 2_500n,
+  /** per Datanet or version counter that changes */
+  counter: 5_000n,
+} as const
+
+interface Passed {
+  index: number
+  r: SignedReceipt
+  hash: Uint8Array
+  signer: Uint8Array
+  server: S.ServerTerms
+  adapter: A.AdapterTerms
+  model: ModelInfo
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+const ZERO20 = new Uint8Array(20)
+
+/** Gas kept back for what follows the receipts: totals, the batch event, the return data. */
+const RESERVE = 30_000n
+
+/**
+ * Settles the longest prefix of the batch that the call's gas pays for; receipts after it get no
+ * outcome (they stay pending and go into a later batch). The first pass checks each receipt
+ * against the state alone and scores those that pass, model by model; the second, in order, adds
+ * what depends on the receipts before it (requests seen, escrow spent) and books the credits.
+ */
+export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettlementOutcome[]> {
+  const store = ctx.unmetered
+  const stores = {
+    datanets: store.at(settings.addresses.datanets),
+    models: store.at(settings.addresses.models),
+    adapters: store.at(settings.addresses.adapters),
+    servers: store.at(settings.addresses.servers),
+    attribution: store.at(settings.addresses.attribution),
+  }
+  const separator = domainSeparator(chainId, settings.addresses.receipts.bytes, services.keccak)
+  const hashes = receipts.map((r) => receiptDigest(r, separator, services.keccak))
+  const signers = await services.signatures.recover(hashes, receipts.map((r) => r.signature))
+
+  const now = ctx.block.timestamp
+  const cache = new TermsCache(stores, services.engine)
+  const first: Array<Passed | string> = []
+  for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, cache, store))
+  const passed = first.filter((x): x is Passed => typeof x !== 'string')
+  const scored = await scoreByModel(passed, stores, services.engine)
+
+  const ledger = new Ledger(store, stores.datanets)
+  const escrow = new Map<string, bigint>()
+  const seen = new Set<string>()
+  const outcomes: SettlementOutcome[] = []
+  const budget = ctx.meter.limit - RESERVE
+  for (const [i, r] of receipts.entries()) {
+    const signer = signers[i]
+    const check = first[i]
+    let cost = SETTLE_GAS.receipt + SETTLE_GAS.span * BigInt(r.spans.length)
+    let outcome: SettlementOutcome
+    let apply: (() => Promise<void>) | undefined
+    if (typeof check === 'string') {
+      outcome = rejected(hashes[i], r, signer, check)
+    } else {
+      const replayKey = hex(check.signer) + hex(r.requestId)
+      const payer = hex(r.payer)
+      const balance = escrow.get(payer) ?? (await R.escrowBalance(store, r.payer))
+      if (seen.has(replayKey)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
+      else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
+      else {
+        const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
+        const split = splitReceipt(check, candidates, top, settings, services.engine)
+        cost += gas + ledger.costOf(check, split.attribution, split.parts, settings, escrow.has(payer))
+        outcome = { ...split.outcome, mode, candidates: candidates.ids.length }
+        apply = async () => {
+          escrow.set(payer, balance - r.fee)
+          seen.add(replayKey)
+          await ledger.book(check, candidates, split.attribution, split.parts, settings)
+        }
+      }
+    }
+    // what this receipt costs must fit, or it and everything after it waits for another batch
+    if (ctx.meter.used + cost > budget) break
+    ctx.meter.charge(cost)
+    await apply?.()
+    outcomes.push(outcome)
+  }
+  for (const [payer, balance] of escrow) await R.setEscrowBalance(store, Buffer.from(payer, 'hex'), balance)
+  for (const o of outcomes) if (o.status === 'settled') await R.markSettled(store, o.server, o.requestId, ctx.block.number)
+  await ledger.write()
+  return outcomes
+}
+
+/** The rules that need only the state as it was before the batch. */
+async function checkAgainstState(
+  i: number, r: SignedReceipt, hash: Uint8Array, signer: Uint8Array | undefined, now: bigint, chainId: bigint,
+  settings: PrecompileSettings, cache: TermsCache, store: Store,
+): Promise<Passed | string> {
+  const timing = checkTimes(r, chainId, now, settings.receipts)
+  if (timing !== undefined) return timing
+  if (signer === undefined) return Reason.badSignature
+  const server = await cache.server(signer)
+  const serverProblem = checkServer(server, r, settings.servers.minStake)
+  if (serverProblem !== undefined) return serverProblem
+  const adapter = await cache.adapter(r.adapterId)
+  const adapterProblem = checkAdapter(adapter, r)
+  if (adapterProblem !== undefined || adapter === undefined) return adapterProblem ?? Reason.unknownAdapter
+  const model = await cache.model(r.modelId)
+  if (model === undefined) return Reason.unknownModel
+  if (!model.defaultGraph) return Reason.graphUnavailable
+  const sketchProblem = checkSketch(model.dim, r)
+  if (sketchProblem !== undefined) return sketchProblem
+  if ((await R.settledIn(store, signer, r.requestId)) !== 0n) return Reason.replayed
+  return { index: i, r, hash, signer, server, adapter, model }
+}
+
+interface ScoredReceipt {
+  candidates: Candidates
+  top: Array<{ index: number; score: number }>
+  mode: 'exact' | 'indexed'
+  /** the scoring's gas, charged with the receipt */
+  gas: bigint
+}
+
+/** Receipts of one model are scored as one batch. */
+async function scoreByModel(passed: Passed[], stores: { datanets: Store; models: Store; attribution: Store }, engine: AttributionEngine): Promise<Map<number, ScoredReceipt>> {
+  const byModel = new Map<bigint, Passed[]>()
+  for (const p of passed) {
+    const list = byModel.get(p.r.modelId) ?? []
+    list.push(p)
+    byModel.set(p.r.modelId, list)
+  }
+  const out = new Map<number, ScoredReceipt>()
+  for (const group of byModel.values()) {
+    const info = group[0].model
+    const n = engine.candidateCount(info)
+    const mode = engine.modeOf(info, n)
+    const gas = scoringGas(n, info.dim, mode)
+    const candidates = await engine.candidates(stores, info)
+    const tops = await engine.score(candidates, group.map((p) => p.r.sketch), mode)
+    group.forEach((p, j) => out.set(p.index, { candidates, top: tops[j], mode, gas }))
+  }
+  return out
+}
+
+/** A receipt's fee split and its contributions' shares: pure, nothing is booked yet. */
+function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, settings: PrecompileSettings, engine: AttributionEngine): { attribution: AttributionShare[]; parts: FeeParts; outcome: SettlementOutcome } {
+  const r = p.r
+  const weights = new Map<number, { score: bigint; tokens: bigint }>()
+  for (const t of top) weights.set(t.index, { score: BigInt(t.score), tokens: 0n })
+  for (const span of r.spans) {
+    const index = indexOf(c.ids, span.contributionId)
+    // evidence for a contribution that is not a candidate of this model counts for nothing
+    if (index < 0) continue
+    const w = weights.get(index) ?? { score: engine.exactScore(c, index, r.sketch), tokens: 0n }
+    w.tokens += span.matchedTokens
+    weights.set(index, w)
+  }
+  const ordered = [...weights.entries()].sort((a, b) => a[0] - b[0])
+  const spanWeight = settings.attribution.spanWeight
+  const split = splitFee(r.fee, settings.receipts.split)
+  const shares = splitByWeight(split.contributors, ordered.map(([index, w]) => ({ id: BigInt(index), weight: w.score + spanWeight * w.tokens })))
+  const paid = new Map(shares.shares.map((s) => [Number(s.id), s.amount]))
+  const attribution: AttributionShare[] = ordered.map(([index, w]) => ({
+    contributionId: c.ids[index],
+    datanetId: c.datanetOf[index],
+    contributor: c.contributors[index],
+    score: w.score,
+    matchedTokens: w.tokens,
+    weight: w.score + spanWeight * w.tokens,
+    amount: paid.get(index) ?? 0n,
+  }))
+  // what floors leave of the contributors' part, or all of it if nobody has weight, is the treasury's
+  const parts: FeeParts = { ...split, contributors: split.contributors - shares.dust, treasury: split.treasury + shares.dust }
+  const outcome: SettlementOutcome = {
+    hash: p.hash, txIndex: 0, status: 'settled', reason: '', server: p.signer, payer: r.payer, adapterId: r.adapterId, modelId: r.modelId,
+    requestId: r.requestId, fee: r.fee, parts, mode: '', candidates: 0, attribution,
+  }
+  return { attribution, parts, outcome }
+}
+
+function rejected(hash: Uint8Array, r: SignedReceipt, signer: Uint8Array | undefined, reason: string): SettlementOutcome {
+  return {
+    hash, txIndex: 0, status: 'rejected', reason, server: signer ?? ZERO20, payer: r.payer, adapterId: r.adapterId, modelId: r.modelId,
+    requestId: r.requestId, fee: r.fee, parts: NO_PARTS, mode: '', candidates: 0, attribution: [],
+  }
+}
+
+function indexOf(ids: bigint[], id: bigint): number {
+  let lo = 0
+  let hi = ids.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (ids[mid] === id) return mid
+    if (ids[mid] < id) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
+interface RegistryStores {
+  servers: Store
+  adapters: Store
+  models: Store
+  datanets: Store
+  attribution: Store
+}
+
+/** Records read once per batch: a batch touches few servers, adapters and models. */
+class TermsCache {
+  readonly #stores: RegistryStores
+  readonly #engine: AttributionEngine
+  readonly #servers = new Map<string, S.ServerTerms>()
+  readonly #adapters = new Map<bigint, A.AdapterTerms | undefined>()
+  readonly #models = new Map<bigint, ModelInfo | undefined>()
+
+  constructor(stores: RegistryStores, engine: AttributionEngine) {
+    this.#stores = stores
+    this.#engine = engine
+  }
+
+  async server(signer: Uint8Array): Promise<S.ServerTerms> {
+    const k = hex(signer)
+    let t = this.#servers.get(k)
+    if (t === undefined) {
+      t = await S.serverTerms(this.#stores.servers, new Address(signer))
+      this.#servers.set(k, t)
+    }
+    return t
+  }
+
+  async adapter(id: bigint): Promise<A.AdapterTerms | undefined> {
+    if (!this.#adapters.has(id)) this.#adapters.set(id, (await A.adapterExists(this.#stores.adapters, id)) ? await A.adapterTerms(this.#stores.adapters, id) : undefined)
+    return this.#adapters.get(id)
+  }
+
+  async model(id: bigint): Promise<ModelInfo | undefined> {
+    if (!this.#models.has(id)) this.#models.set(id, await this.#engine.modelInfo(this.#stores, id))
+    return this.#models.get(id)
+  }
+}
+
+/**
+ * What a batch credits, summed in memory and written once: claimable balances, contributions'
+ * earnings, Datanet and version counters (for the idle-contribution report).
+ */
+class Ledger {
+  readonly claimable = new Map<string, bigint>()
+  readonly contributions = new Map<bigint, R.ContributionCounters>()
+  readonly datanets = new Map<bigint, R.DatanetCounters>()
+  readonly changedVersions = new Set<string>()
+  readonly #versionReceipts = new Map<string, bigint>()
+  readonly #versions = new Map<bigint, Array<{ version: bigint; count: bigint }>>()
+  readonly #store: Store
+  readonly #datanetStore: Store
+  fees = 0n
+  receipts = 0n
+
+  constructor(store: Store, datanets: Store) {
+    this.#store = store
+    this.#datanetStore = datanets
+  }
+
+  credit(account: Uint8Array, amount: bigint): void {
+    if (amount === 0n) return
+    const k = hex(account)
+    this.claimable.set(k, (this.claimable.get(k) ?? 0n) + amount)
+  }
+
+  /** Gas for the slots this receipt would change that the batch has not changed yet. */
+  costOf(p: Passed, shares: AttributionShare[], parts: FeeParts, settings: PrecompileSettings, payerKnown: boolean): bigint {
+    const accounts = new Set<string>()
+    const add = (a: Uint8Array, amount: bigint) => {
+      const k = hex(a)
+      if (amount > 0n && !this.claimable.has(k)) accounts.add(k)
+    }
+    add(p.model.owner.bytes, parts.modelOwner)
+    add(p.adapter.owner.bytes, parts.adapterOwner)
+    add(p.server.operator.bytes, parts.server)
+    add(settings.receipts.treasury.bytes, parts.treasury)
+    let contributions = 0n
+    const datanets = new Set<bigint>()
+    for (const s of shares) {
+      if (s.amount === 0n) continue
+      add(s.contributor, s.amount)
+      if (!this.contributions.has(s.contributionId)) contributions++
+      if (!this.datanets.has(s.datanetId)) datanets.add(s.datanetId)
+    }
+    let counters = BigInt(datanets.size)
+    for (const pr of p.model.prefixes) if (!this.changedVersions.has(`${pr.datanetId}:${pr.version}`)) counters++
+    return SETTLE_GAS.account * BigInt(accounts.size + (payerKnown ? 0 : 1)) + SETTLE_GAS.contribution * contributions + SETTLE_GAS.counter * counters
+  }
+
+  /** Books one settled receipt: every party's credit and the attribution counters. */
+  async book(p: Passed, c: Candidates, shares: AttributionShare[], parts: FeeParts, settings: PrecompileSettings): Promise<void> {
+    this.credit(p.model.owner.bytes, parts.modelOwner)
+    this.credit(p.adapter.owner.bytes, parts.adapterOwner)
+    this.credit(p.server.operator.bytes, parts.server)
+    this.credit(settings.receipts.treasury.bytes, parts.treasury)
+    this.fees += p.r.fee
+    await this.#counters(p.model, c, shares)
+  }
+
+  /**
+   * The receipt was a candidate receipt for every contribution in the model's cited prefixes; the
+   * contributions it paid remember the counts at which they last earned.
+   */
+  async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[]): Promise<void> {
+    this.receipts++
+    for (const p of model.prefixes) {
+      const key = `${p.datanetId}:${p.version}`
+      this.#versionReceipts.set(key, (await this.#versionCount(p.datanetId, p.version)) + 1n)
+      this.changedVersions.add(key)
+    }
+    const earning = new Set<bigint>()
+    for (const s of shares) if (s.amount > 0n) earning.add(s.datanetId)
+    for (const d of earning) (await this.#datanet(d)).earningReceipts++
+    for (const s of shares) {
+      if (s.amount === 0n) continue
+      const dc = await this.#datanet(s.datanetId)
+      dc.earned += s.amount
+      const cc = this.contributions.get(s.contributionId) ?? (await R.contributionCounters(this.#store, s.contributionId))
+      cc.earned += s.amount
+      cc.candidateAtLastEarn = await this.candidateReceipts(s.datanetId, c.acceptIndex[indexOf(c.ids, s.contributionId)])
+      cc.datanetEarningAtLastEarn = dc.earningReceipts
+      this.contributions.set(s.contributionId, cc)
+      this.credit(s.contributor, s.amount)
+    }
+  }
+
+  /** Receipts a contribution at `acceptIndex` of its Datanet's accepted list was a candidate for. */
+  async candidateReceipts(datanet: bigint, acceptIndex: number): Promise<bigint> {
+    let n = 0n
+    for (const v of await this.#versionList(datanet)) if (v.count > BigInt(acceptIndex)) n += await this.#versionCount(datanet, v.version)
+    return n
+  }
+
+  async #versionList(datanet: bigint): Promise<Array<{ version: bigint; count: bigint }>> {
+    let list = this.#versions.get(datanet)
+    if (list === undefined) {
+      list = await versionList(this.#datanetStore, datanet)
+      this.#versions.set(datanet, list)
+    }
+    return list
+  }
+
+  async #versionCount(datanet: bigint, version: bigint): Promise<bigint> {
+    const key = `${datanet}:${version}`
+    let n = this.#versionReceipts.get(key)
+    if (n === undefined) {
+      n = await R.versionReceipts(this.#store, datanet, version)
+      this.#versionReceipts.set(key, n)
+    }
+    return n
+  }
+
+  async #datanet(id: bigint): Promise<R.DatanetCounters> {
+    let c = this.datanets.get(id)
+    if (c === undefined) {
+      c = await R.datanetCounters(this.#store, id)
+      this.datanets.set(id, c)
+    }
+    return c
+  }
+
+  async write(): Promise<void> {
+    const s = this.#store
+    for (const [account, add] of this.claimable) {
+      const a = Buffer.from(account, 'hex')
+      await R.setClaimable(s, a, (await R.claimable(s, a)) + add)
+    }
+    for (const [id, c] of this.contributions) await R.setContributionCounters(s, id, c)
+    for (const [id, c] of this.datanets) await R.setDatanetCounters(s, id, c)
+    for (const key of this.changedVersions) {
+      const [d, v] = key.split(':').map(BigInt)
+      await R.setVersionReceipts(s, d, v, this.#versionReceipts.get(key) ?? 0n)
+    }
+    const t = await R.totals(s)
+    await R.setTotals(s, t.receipts + this.receipts, t.fees + this.fees)
+  }
+}
+
+/** Every version of a Datanet with its contribution count, oldest first. */
+export async function versionList(datanets: Store, datanet: bigint): Promise<Array<{ version: bigint; count: bigint }>> {
+  const list: Array<{ version: bigint; count: bigint }> = []
+  const n = await D.versionCount(datanets, datanet)
+  for (let v = 1n; v <= n; v++) list.push({ version: v, count: (await D.readVersion(datanets, datanet, v))?.count ?? 0n })
+  return list
+}

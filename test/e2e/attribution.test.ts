@@ -1,0 +1,400 @@
+// Proof of Attribution end to end, with viem and the opal/receipts client against a devnet
+// process: an inference server stakes, a payer escrows, a Datanet whose sketches are built so
+// the right contributions must win, receipts settled to the exact wei, every kind of bad receipt
+// refused with its reason, rewards claimed, idle contributions reported and flagged, scoring
+// graphs admitted or refused, and the attribution read from Solidity.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, toHex } from 'viem'
+import type { Abi, PublicClient } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { ATTRIBUTION_ABI, DATANET_ABI, INFERENCE_NODES_ABI, MODEL_ABI, ADAPTER_ABI, RECEIPTS_ABI } from '../../precompiles/index.ts'
+import { defaultGraphTemplate } from '../../precompiles/attribution/onnx/graph.ts'
+import { onnx } from '../../precompiles/attribution/onnx/proto.ts'
+import { receiptToJson } from '../../precompiles/receipts/json.ts'
+import { ReceiptClient } from '../../rpc/client/receipts.ts'
+import type { SignedReceipt } from '../../rpc/client/receipts.ts'
+import { attributionUserContract } from '../support/contracts.ts'
+import { rpc, startDevnet } from '../support/devnet.ts'
+import type { DevnetProcess } from '../support/devnet.ts'
+
+const KEYS = [
+  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+  '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
+  '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a',
+  '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+  '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e',
+  '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356',
+  '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97',
+] as const
+const [owner, cur1, cur2, alice, bob, carol, dave, operator, payer] = KEYS.map((k) => privateKeyToAccount(k))
+/** the devnet's sequencer (dev account 10): the genesis treasury and slasher */
+const SEQUENCER = '0xbcd4042de499d14e55001ccbb24a551f3b954096'
+const DATANETS = '0x4f50414c00000000000000000000000000000001'
+const MODELS = '0x4f50414c00000000000000000000000000000002'
+const ADAPTERS = '0x4f50414c00000000000000000000000000000003'
+const SERVERS = '0x4f50414c00000000000000000000000000000004'
+const RECEIPTS = '0x4f50414c00000000000000000000000000000005'
+const ATTRIBUTION = '0x4f50414c00000000000000000000000000000006'
+const DIM = 64
+const PRICE = parseEther('0.002') // per 1,000 tokens
+const chain = defineChain({ id: 31337, name: 'opal', nativeCurrency: { name: 'Open', symbol: 'OPEN', decimals: 18 }, rpcUrls: { default: { http: [] } } })
+
+let devnet: DevnetProcess
+let client: PublicClient
+let server: ReceiptClient
+const signerKey = generatePrivateKey()
+const signer = privateKeyToAccount(signerKey)
+const ids: Record<string, bigint> = {}
+let requests = 0
+
+/** An int8 sketch: `value` on dimensions [from, to), zero elsewhere. */
+function block(parts: Array<[from: number, to: number, value: number]>): Int8Array {
+  const s = new Int8Array(DIM)
+  for (const [from, to, value] of parts) for (let i = from; i < to; i++) s[i] = value
+  return s
+}
+const hexOf = (s: Int8Array) => toHex(new Uint8Array(s.buffer, s.byteOffset, s.length))
+const dot = (a: Int8Array, b: Int8Array) => a.reduce((t, x, i) => t + BigInt(x * b[i]), 0n)
+
+// the contributions, and a query built so that A wins, E comes second, B third, C and D earn nothing
+const SKETCHES = {
+  A: block([[0, 16, 100]]),
+  B: block([[16, 32, 100]]),
+  C: block([[32, 48, 100]]),
+  D: block([[0, 16, -100]]),
+  E: block([[0, 32, 50]]),
+}
+const QUERY = block([[0, 16, 100], [16, 32, 50]])
+
+before(async () => {
+  devnet = await startDevnet({ blockTime: 0 })
+  client = createPublicClient({ chain, transport: http(devnet.url), pollingInterval: 50 })
+  server = new ReceiptClient({ url: devnet.url, account: signerKey })
+})
+
+after(async () => {
+  await devnet.stop()
+})
+
+async function write(account: typeof owner, address: `0x${string}`, abi: Abi, functionName: string, args: unknown[], value = 0n) {
+  const wallet = createWalletClient({ account, chain, transport: http(devnet.url) })
+  const { request, result } = await client.simulateContract({ account, address, abi, functionName, args, value } as never)
+  const hash = await wallet.writeContract(request as never)
+  const receipt = await client.waitForTransactionReceipt({ hash })
+  assert.equal(receipt.status, 'success', `${functionName} failed`)
+  return { result: result as unknown, receipt }
+}
+
+async function revertOf(account: typeof owner, address: `0x${string}`, abi: Abi, functionName: string, args: unknown[], value = 0n): Promise<{ name: string; args: readonly unknown[] }> {
+  try {
+    await client.simulateContract({ account, address, abi, functionName, args, value } as never)
+  } catch (err) {
+    const revert = (err as BaseError).walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null
+    assert.ok(revert?.data !== undefined, `no decodable revert: ${String(err)}`)
+    return { name: revert.data.errorName, args: revert.data.args ?? [] }
+  }
+  throw new Error(`${functionName} did not revert`)
+}
+
+const read = <T>(address: `0x${string}`, abi: Abi, functionName: string, args: unknown[] = []) => client.readContract({ address, abi, functionName, args }) as Promise<T>
+const claimable = (a: string) => read<bigint>(RECEIPTS, RECEIPTS_ABI, 'claimable', [a])
+const escrow = async (a: string) => (await read<{ balance: bigint }>(RECEIPTS, RECEIPTS_ABI, 'escrowOf', [a])).balance
+
+function nextRequest(): Uint8Array {
+  const id = new Uint8Array(32)
+  new DataView(id.buffer).setUint32(28, ++requests)
+  return id
+}
+
+async function sign(over: Partial<Parameters<ReceiptClient['sign']>[0]> = {}, by: ReceiptClient = server): Promise<SignedReceipt> {
+  const tokens = 1000n
+  return by.sign({
+    adapterId: ids.adapter, modelId: ids.model, requestId: nextRequest(), payer: Uint8Array.from(Buffer.from(payer.address.slice(2), 'hex')),
+    inputTokens: 700n, outputTokens: tokens - 700n, fee: (PRICE * tokens) / 1000n, sketch: QUERY, ...over,
+  })
+}
+
+interface Outcome {
+  status: string
+  reason: string | null
+  blockNumber: string
+  fee: string
+  split: Record<string, string>
+  attribution: { mode: string; candidates: string; contributions: Array<{ contributionId: string; contributor: string; score: string; weight: string; amount: string; matchedTokens: string }> }
+}
+
+/** Submits and waits until a block settled (or refused) every accepted receipt. */
+async function settle(receipts: SignedReceipt[]): Promise<Outcome[]> {
+  const answers = await server.submit(receipts)
+  const out: Outcome[] = []
+  for (const a of answers) {
+    assert.equal(a.status, 'accepted', JSON.stringify(a))
+    for (;;) {
+      const r = (await rpc(devnet.url, 'opal_getReceipt', [(a as { hash: string }).hash])).result as Outcome | { status: 'pending' }
+      if (r.status !== 'pending') {
+        out.push(r as Outcome)
+        break
+      }
+      await new Promise((res) => setTimeout(res, 50))
+    }
+  }
+  return out
+}
+
+test('a server stakes, a payer escrows, a Datanet and a model are set up for attribution', async () => {
+  // an inference server whose receipts the chain takes: its operator stakes for the key that signs
+  const min = await read<bigint>(SERVERS, INFERENCE_NODES_ABI, 'minStake')
+  assert.deepEqual(await revertOf(operator, SERVERS, INFERENCE_NODES_ABI, 'register', [signer.address, 'http://gpu-1'], min - 1n), { name: 'StakeTooLow', args: [min, min - 1n] })
+  await write(operator, SERVERS, INFERENCE_NODES_ABI, 'register', [signer.address, 'http://gpu-1'], min)
+  const s = await read<{ operator: string; stake: bigint; status: number }>(SERVERS, INFERENCE_NODES_ABI, 'getServer', [signer.address])
+  assert.equal(s.operator, operator.address)
+  assert.equal(s.stake, min)
+  assert.equal(s.status, 1)
+  assert.deepEqual(await revertOf(operator, SERVERS, INFERENCE_NODES_ABI, 'register', [signer.address, 'x'], min), { name: 'ServerExists', args: [signer.address] })
+
+  await write(payer, RECEIPTS, RECEIPTS_ABI, 'deposit', [], parseEther('1'))
+  assert.equal(await escrow(payer.address), parseEther('1'))
+
+  const rules = { minStake: parseEther('0.1'), sketchKind: 1, sketchDim: DIM, licenseURI: '', curators: [cur1.address, cur2.address], quorum: 2 }
+  ids.datanet = (await write(owner, DATANETS, DATANET_ABI, 'createDatanet', ['qa', '', keccak256(toHex('qa')), rules])).result as bigint
+  const contributors = { A: alice, B: bob, C: carol, D: dave, E: alice }
+  for (const [name, sketch] of Object.entries(SKETCHES)) {
+    const who = contributors[name as keyof typeof contributors]
+    ids[name] = (await write(who, DATANETS, DATANET_ABI, 'contribute', [ids.datanet, keccak256(toHex(name)), hexOf(sketch), `ipfs://${name}`], parseEther('0.1'))).result as bigint
+    for (const c of [cur1, cur2]) await write(c, DATANETS, DATANET_ABI, 'review', [ids[name], 1, keccak256(toHex('ok'))])
+  }
+  // a pending contribution, identical to the query: pending data never earns
+  ids.pending = (await write(bob, DATANETS, DATANET_ABI, 'contribute', [ids.datanet, keccak256(toHex('pending')), hexOf(QUERY), ''], parseEther('0.1'))).result as bigint
+  const version = (await write(owner, DATANETS, DATANET_ABI, 'publishVersion', [ids.datanet])).result as bigint
+  ids.model = (await write(owner, MODELS, MODEL_ABI, 'registerModel', ['llama', 'qa-model', [{ datanetId: ids.datanet, version }], keccak256(toHex('run')), toHex(new Uint8Array(32))])).result as bigint
+  await write(owner, MODELS, MODEL_ABI, 'approvePublisher', [ids.model, carol.address, true])
+  ids.adapter = (await write(carol, ADAPTERS, ADAPTER_ABI, 'registerAdapter', [ids.model, keccak256(toHex('w')), 'ipfs://w', 16, 'q_proj', PRICE])).result as bigint
+  // two contributions paid per receipt
+  await write(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'configureModel', [ids.model, 2, 0])
+  const m = (await rpc(devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { k: string; candidates: string; effectiveMode: string; dimension: string }
+  assert.deepEqual({ k: m.k, candidates: m.candidates, mode: m.effectiveMode, dim: m.dimension }, { k: '0x2', candidates: '0x5', mode: 'exact', dim: '0x40' })
+})
+
+test('a receipt pays exactly the contributions that influenced the answer, to the wei', async () => {
+  const parties = [alice.address, bob.address, carol.address, dave.address, owner.address, operator.address, SEQUENCER]
+  const before = Object.fromEntries(await Promise.all(parties.map(async (p) => [p, await claimable(p)] as const)))
+  const escrowBefore = await escrow(payer.address)
+  const [o] = await settle([await sign()])
+  assert.equal(o.status, 'settled')
+
+  // the expected numbers, computed here from the rule: scores, top 2, the genesis split, floors
+  const fee = PRICE
+  const scores = { A: dot(SKETCHES.A, QUERY), E: dot(SKETCHES.E, QUERY), B: dot(SKETCHES.B, QUERY) }
+  assert.ok(scores.A > scores.E && scores.E > scores.B && scores.B > 0n, 'the sketches order A, E, B')
+  const part = (bps: bigint) => (fee * bps) / 10_000n
+  const contributors = part(5000n)
+  const total = scores.A + scores.E
+  const toA = (contributors * scores.A) / total
+  const toE = (contributors * scores.E) / total
+  const dust = contributors - toA - toE
+  const treasury = fee - part(5000n) - part(2000n) - part(1000n) - part(1500n) + dust
+  assert.deepEqual(
+    o.attribution.contributions.map((c) => [BigInt(c.contributionId), BigInt(c.score), BigInt(c.amount)]),
+    [[ids.A, scores.A, toA], [ids.E, scores.E, toE]],
+  )
+  assert.deepEqual(o.split, { contributors: toHex(toA + toE), modelOwner: toHex(part(2000n)), adapterOwner: toHex(part(1000n)), server: toHex(part(1500n)), treasury: toHex(treasury) })
+
+  const after = Object.fromEntries(await Promise.all(parties.map(async (p) => [p, await claimable(p)] as const)))
+  const gained = (p: string) => after[p] - before[p]
+  assert.equal(gained(alice.address), toA + toE, 'alice contributed A and E')
+  assert.equal(gained(bob.address), 0n, 'B was third with k = 2')
+  assert.equal(gained(dave.address), 0n, 'D scores below zero')
+  assert.equal(gained(owner.address), part(2000n), 'model owner')
+  assert.equal(gained(carol.address), part(1000n), 'adapter owner')
+  assert.equal(gained(operator.address), part(1500n), 'inference server operator')
+  assert.equal(gained(SEQUENCER), treasury, 'treasury, with the rounding dust')
+  assert.equal(escrowBefore - (await escrow(payer.address)), fee, 'the payer paid the fee, once')
+  const sum = Object.values(o.split).reduce((t, x) => t + BigInt(x), 0n)
+  assert.equal(sum, fee, 'the parts add up to the fee')
+})
+
+test('span evidence pays a contribution outside the top k by its matched tokens', async () => {
+  const [o] = await settle([await sign({ spans: [{ contributionId: ids.C, matchedTokens: 10n }, { contributionId: ids.pending, matchedTokens: 50n }] })])
+  const byId = new Map(o.attribution.contributions.map((c) => [BigInt(c.contributionId), c]))
+  const c = byId.get(ids.C)
+  assert.ok(c !== undefined, 'C is paid for its span')
+  assert.equal(BigInt(c.score), 0n)
+  assert.equal(BigInt(c.matchedTokens), 10n)
+  assert.equal(BigInt(c.weight), 4096n * 10n, 'the genesis span weight is 4096 per token')
+  assert.ok(!byId.has(ids.pending), 'a pending contribution is never a candidate, whatever the evidence')
+  // the contributors' half of the fee, by weight: A and E by score, C by its tokens
+  const weights = { A: dot(SKETCHES.A, QUERY), E: dot(SKETCHES.E, QUERY), C: 4096n * 10n }
+  const total = weights.A + weights.E + weights.C
+  const half = PRICE / 2n
+  assert.deepEqual(
+    o.attribution.contributions.map((x) => [BigInt(x.contributionId), BigInt(x.amount)]),
+    [[ids.A, (half * weights.A) / total], [ids.C, (half * weights.C) / total], [ids.E, (half * weights.E) / total]],
+  )
+})
+
+test('bad receipts are refused with their reason and change nothing', async () => {
+  const escrowBefore = await escrow(payer.address)
+  const settled = await sign()
+  await settle([settled])
+  const stranger = new ReceiptClient({ url: devnet.url, account: generatePrivateKey() })
+  const now = BigInt(Math.floor(Date.now() / 1000))
+  const forged = { ...(await sign()), fee: PRICE * 2n } // altered after signing: recovers another signer
+  const cases: Array<[string, SignedReceipt | Promise<SignedReceipt>, string]> = [
+    ['replayed', { ...settled }, 'request already settled'],
+    ['signed by a key no server stakes for', sign({}, stranger), 'signer is not a registered inference server'],
+    ['altered after signing', forged, 'signer is not a registered inference server'],
+    ['expired', sign({ issuedAt: now - 1000n, expiry: now - 10n }), 'expired'],
+    ['longer than the escrow', sign({ inputTokens: 1_000_000_000n, outputTokens: 0n, fee: PRICE * 1_000_000n }), 'payer escrow does not cover the fee'],
+    ['unknown adapter', sign({ adapterId: 999n }), 'unknown adapter'],
+    ['wrong fee', sign({ fee: PRICE - 1n }), 'fee does not match adapter price x tokens'],
+    ['wrong sketch size', sign({ sketch: new Int8Array(DIM + 1) }), 'sketch size does not match the model dimension'],
+    ['another model', sign({ modelId: 1n }), 'adapter is not of the receipt model'],
+  ]
+  const receipts = await Promise.all(cases.map((c) => c[1]))
+  const answers = await server.submit(receipts)
+  cases.forEach(([name, , reason], i) => assert.deepEqual(answers[i], { status: 'rejected', reason }, name))
+  const [dup] = await server.submit([settled])
+  assert.deepEqual(dup, { status: 'rejected', reason: 'request already settled' })
+  assert.equal(escrowBefore - (await escrow(payer.address)), PRICE, 'only the one good receipt was charged')
+  // malformed JSON receipts are refused one by one, with the field named
+  const raw = await rpc(devnet.url, 'opal_submitReceipts', [[{ adapterId: 'x' }]])
+  assert.match((raw.result as Array<{ reason: string }>)[0].reason, /^malformed receipt: /)
+  const none = await rpc(devnet.url, 'opal_submitReceipts', [[]])
+  assert.equal(none.error?.code, -32602)
+})
+
+test('receipts are taken over WebSocket too', async () => {
+  const receipt = receiptToJson(await sign())
+  const ws = new WebSocket(devnet.wsUrl)
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve
+    ws.onerror = reject
+  })
+  const answer = new Promise<{ result: Array<{ status: string; hash: string }> }>((resolve) => {
+    ws.onmessage = (m) => resolve(JSON.parse(String(m.data)))
+  })
+  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'opal_submitReceipts', params: [[receipt]] }))
+  const [a] = (await answer).result
+  ws.close()
+  assert.equal(a.status, 'accepted')
+  for (;;) {
+    const r = (await rpc(devnet.url, 'opal_getReceipt', [a.hash])).result as { status: string }
+    if (r.status !== 'pending') {
+      assert.equal(r.status, 'settled')
+      break
+    }
+    await new Promise((res) => setTimeout(res, 50))
+  }
+})
+
+test('claim pays the claimable OPEN, once', async () => {
+  const owed = await claimable(alice.address)
+  assert.ok(owed > 0n)
+  const balance = await client.getBalance({ address: alice.address })
+  const { receipt } = await write(alice, RECEIPTS, RECEIPTS_ABI, 'claim', [])
+  const gas = receipt.gasUsed * receipt.effectiveGasPrice
+  assert.equal(await client.getBalance({ address: alice.address }), balance + owed - gas)
+  assert.equal(await claimable(alice.address), 0n)
+  assert.deepEqual(await revertOf(alice, RECEIPTS, RECEIPTS_ABI, 'claim', []), { name: 'NothingToClaim', args: [alice.address] })
+})
+
+test('a contribution that never earns while its peers do is reported, flagged, and no longer a candidate', async () => {
+  await settle([await sign(), await sign(), await sign()])
+  const stats = (await rpc(devnet.url, 'opal_getContributionStats', [toHex(ids.datanet), { idleAfter: '0x3', onlyIdle: true }])).result as { items: Array<{ contributionId: string; idle: boolean; receiptsSinceEarned: string; earned: string }> }
+  const idle = stats.items.map((i) => BigInt(i.contributionId))
+  assert.ok(idle.includes(ids.B) && idle.includes(ids.D), `B and D are idle: ${idle}`)
+  assert.ok(!idle.includes(ids.A) && !idle.includes(ids.E), 'A and E earn')
+  const d = stats.items.find((i) => BigInt(i.contributionId) === ids.D)
+  assert.equal(d?.earned, '0x0')
+  assert.ok(BigInt(d?.receiptsSinceEarned ?? 0) >= 6n)
+  // the curators flag D late, by quorum: slashed, and out of the candidates
+  for (const c of [cur1, cur2]) await write(c, DATANETS, DATANET_ABI, 'review', [ids.D, 3, keccak256(toHex('spam'))])
+  const contribution = await read<{ status: number; stake: bigint }>(DATANETS, DATANET_ABI, 'getContribution', [ids.D])
+  assert.equal(contribution.status, 3)
+  assert.equal(contribution.stake, 0n)
+  const m = (await rpc(devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { candidates: string }
+  assert.equal(m.candidates, '0x4')
+  // an answer that only D would explain pays no contribution at all: the contributors' part goes to the treasury
+  const [o] = await settle([await sign({ sketch: SKETCHES.D })])
+  assert.equal(o.attribution.contributions.length, 0)
+  assert.equal(o.split.contributors, '0x0')
+})
+
+test('the attribution is readable from Solidity, exactly as settlement computed it', async () => {
+  const user = attributionUserContract()
+  const wallet = createWalletClient({ account: owner, chain, transport: http(devnet.url) })
+  const hash = await wallet.deployContract({ abi: user.abi as Abi, bytecode: user.bytecode })
+  const address = (await client.waitForTransactionReceipt({ hash })).contractAddress as `0x${string}`
+  const [topIds, topScores] = await read<[bigint[], bigint[]]>(address, user.abi as Abi, 'top', [ids.model, hexOf(QUERY)])
+  const [o] = await settle([await sign()])
+  assert.deepEqual(topIds, o.attribution.contributions.map((c) => BigInt(c.contributionId)))
+  assert.deepEqual(topScores, o.attribution.contributions.map((c) => BigInt(c.score)))
+  await write(owner, address, user.abi as Abi, 'record', [ids.model, hexOf(QUERY)])
+  assert.equal(await read<bigint>(address, user.abi as Abi, 'lastIds', [0n]), ids.A)
+  assert.equal(await read<bigint>(address, user.abi as Abi, 'escrowed', [payer.address]), await escrow(payer.address))
+  // a contract cannot settle, even forwarding the sequencer's calldata
+  const { result } = await write(owner, address, user.abi as Abi, 'trySettle', ['0xc0'])
+  assert.equal((result as [boolean, string])[0], false)
+  assert.deepEqual(await revertOf(owner, RECEIPTS, RECEIPTS_ABI, 'settle', ['0xc0']), { name: 'NotSequencer', args: [owner.address] })
+  assert.deepEqual(await revertOf(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'score', [ids.model, '0x01']), { name: 'WrongSketchSize', args: [BigInt(DIM), 1n] })
+})
+
+test('scoring graphs: the default is registered at genesis, float or unknown operations are refused by name', async () => {
+  const template = defaultGraphTemplate()
+  const defaultId = keccak256(template)
+  assert.equal(await read<string>(ATTRIBUTION, ATTRIBUTION_ABI, 'defaultScoringGraph'), defaultId)
+  assert.equal((await read<{ registered: boolean }>(ATTRIBUTION, ATTRIBUTION_ABI, 'scoringGraph', [defaultId])).registered, true)
+  assert.deepEqual(await revertOf(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'registerScoringGraph', [toHex(template)]), { name: 'GraphExists', args: [defaultId] })
+  const soft = onnx.ModelProto.decode(template)
+  soft.graph?.node?.push(onnx.NodeProto.create({ opType: 'Softmax', input: ['dots'], output: ['p'], name: 'soft' }))
+  const refused = await revertOf(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'registerScoringGraph', [toHex(onnx.ModelProto.encode(soft).finish())])
+  assert.equal(refused.name, 'GraphRejected')
+  assert.match(String(refused.args[0]), /Softmax/)
+  // an integer-exact variant is admitted and its bytes kept by the node
+  const variant = onnx.ModelProto.decode(template)
+  if (variant.graph) variant.graph.name = 'opal-attribution-variant'
+  const bytes = onnx.ModelProto.encode(variant).finish()
+  const { result } = await write(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'registerScoringGraph', [toHex(bytes)])
+  assert.equal(result, keccak256(bytes))
+  const g = await read<{ registered: boolean; size: bigint; registrant: string }>(ATTRIBUTION, ATTRIBUTION_ABI, 'scoringGraph', [keccak256(bytes)])
+  assert.deepEqual([g.registered, g.size, g.registrant], [true, BigInt(bytes.length), owner.address])
+})
+
+test('escrow withdrawals wait out the delay, and what is announced cannot back new receipts', async () => {
+  const balance = await escrow(payer.address)
+  await write(payer, RECEIPTS, RECEIPTS_ABI, 'requestWithdrawal', [balance - PRICE])
+  // one receipt's worth is left for new receipts
+  const answers = await server.submit([await sign(), await sign()])
+  assert.equal(answers[0].status, 'accepted')
+  assert.deepEqual(answers[1], { status: 'rejected', reason: 'payer escrow does not cover the fee' })
+  const locked = await revertOf(payer, RECEIPTS, RECEIPTS_ABI, 'withdraw', [])
+  assert.equal(locked.name, 'WithdrawalLocked')
+  const head = await client.getBlock()
+  await rpc(devnet.url, 'evm_setNextBlockTimestamp', [toHex(head.timestamp + 61n)])
+  await rpc(devnet.url, 'evm_mine', [])
+  const before = await client.getBalance({ address: payer.address })
+  const { receipt } = await write(payer, RECEIPTS, RECEIPTS_ABI, 'withdraw', [])
+  assert.equal(await client.getBalance({ address: payer.address }), before + (balance - PRICE) - receipt.gasUsed * receipt.effectiveGasPrice)
+  assert.equal(await escrow(payer.address), 0n, 'the accepted receipt was charged, the rest withdrawn')
+})
+
+test('a server that unbonds takes no new receipts; the slasher slashes it to the treasury', async () => {
+  await write(payer, RECEIPTS, RECEIPTS_ABI, 'deposit', [], parseEther('0.01'))
+  await write(operator, SERVERS, INFERENCE_NODES_ABI, 'requestUnstake', [signer.address])
+  const [a] = await server.submit([await sign()])
+  assert.deepEqual(a, { status: 'rejected', reason: 'inference server is not active or holds less than the minimum stake' })
+  const slasher = privateKeyToAccount('0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897')
+  assert.equal(slasher.address.toLowerCase(), SEQUENCER)
+  assert.deepEqual(await revertOf(operator, SERVERS, INFERENCE_NODES_ABI, 'slash', [signer.address, 1n, keccak256(toHex('x'))]), { name: 'NotSlasher', args: [operator.address] })
+  const treasuryBefore = await client.getBalance({ address: SEQUENCER })
+  const stake = (await read<{ stake: bigint }>(SERVERS, INFERENCE_NODES_ABI, 'getServer', [signer.address])).stake
+  const { receipt } = await write(slasher, SERVERS, INFERENCE_NODES_ABI, 'slash', [signer.address, stake / 2n, keccak256(toHex('double billing'))])
+  assert.equal((await read<{ stake: bigint; slashed: bigint }>(SERVERS, INFERENCE_NODES_ABI, 'getServer', [signer.address])).slashed, stake / 2n)
+  // the slasher is also the fee recipient here: it pays the base fee and gets its own tip back
+  const { baseFeePerGas } = await client.getBlock({ blockNumber: receipt.blockNumber })
+  assert.equal(await client.getBalance({ address: SEQUENCER }), treasuryBefore + stake / 2n - receipt.gasUsed * (baseFeePerGas ?? 0n))
+  assert.equal((await read<{ stake: bigint }>(SERVERS, INFERENCE_NODES_ABI, 'getServer', [signer.address])).stake, stake - stake / 2n)
+})
