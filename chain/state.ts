@@ -4,7 +4,10 @@ import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, CacheType, MerkleStateManager } from '@ethereumjs/statemanager'
 import { ValueEncoding } from '@ethereumjs/util'
 import type { Common } from '@ethereumjs/common'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { StateDB } from './db/stateDb.ts'
+import { TrieEngine } from './trie/engine.ts'
+import { EngineStateManager } from './trie/stateManager.ts'
 
 // Storage trie nodes are keyed under the owning account's address prefix: nodes of one contract
 // sit together on disk, which makes storage reads measurably faster on big tries.
@@ -21,10 +24,15 @@ export function createTrie(db: StateDB, common: Common, root?: Uint8Array, cache
   })
 }
 
-/** The executing state: account, storage and code caches that live across blocks. */
+/**
+ * The executing state: account, storage and code caches that live across blocks, with trie reads
+ * and block flushes done by the trie engine (chain/trie/). The stock trie object only holds the
+ * root and serves code and checkRoot reads, so it needs no cache of its own.
+ */
 export function createExecutionState(db: StateDB, common: Common, root: Uint8Array): MerkleStateManager {
-  return new MerkleStateManager({
-    trie: createTrie(db, common, root, 50_000),
+  return new EngineStateManager({
+    engine: new TrieEngine(db, common.customCrypto.keccak256 ?? keccak_256),
+    trie: createTrie(db, common, root),
     common,
     prefixStorageTrieKeys: PREFIX_STORAGE_TRIE_KEYS,
     caches: new Caches({

@@ -37,6 +37,12 @@ export class StateDB implements DB<string, string | Uint8Array> {
     this.#pending.set(key, toBytes(value))
   }
 
+  /** Reads a node (or code) by the raw key the trie uses, as `get` does. */
+  async getNode(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const value = await this.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex'))
+    return typeof value === 'string' ? hexToBytes(`0x${value}`) : value
+  }
+
   /** Stores a node (or code) under the raw key the trie would use; for state built without the trie. */
   putNode(key: Uint8Array, value: Uint8Array): void {
     this.#pending.set(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex'), value)
