@@ -106,17 +106,20 @@ truth.forEach((want, q) => {
 const recall = hits / total
 log(`indexed (1 thread): ${ms(indexedPerReceipt)} per receipt amortised over batches of ${BATCH}; recall@${K} ${recall.toFixed(3)} over ${RECALL_QUERIES} receipts (score mass found: ${(mass / massTotal).toFixed(3)})`)
 
+log(JSON.stringify({
+  exact_kernel: choice.kernel,
+  wasm_ms_per_receipt: round(wasm.one),
+  wasm_ms_per_batch_256: round(wasm.batch),
+  index_build_ms: round(median(builds)),
+  indexed_score_mass_at_32: round(mass / massTotal),
+}))
+// the last line: exactly the figures the benchmark is defined by
 console.log(JSON.stringify({
   ms_per_receipt: round(exact.one),
   ms_per_batch_256: round(exact.batch),
   indexed_ms_per_receipt: round(indexedPerReceipt),
   indexed_recall_at_32: round(recall),
   contributions: N,
-  exact_kernel: choice.kernel,
-  wasm_ms_per_receipt: round(wasm.one),
-  wasm_ms_per_batch_256: round(wasm.batch),
-  index_build_ms: round(median(builds)),
-  indexed_score_mass_at_32: round(mass / massTotal),
 }))
 
 function round(x: number): number {

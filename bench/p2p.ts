@@ -163,4 +163,6 @@ const blocksPerSecond = Number(target) / seconds
 log(`catch-up: ${target} blocks in ${seconds.toFixed(1)} s = ${blocksPerSecond.toFixed(0)} blocks/s`)
 await late.stop()
 await sequencer.stop()
-console.log(JSON.stringify({ propagation_p50_ms: Number(percentile(arrival, 0.5).toFixed(2)), propagation_p99_ms: Number(percentile(arrival, 0.99).toFixed(2)), catchup_blocks_per_s: Math.round(blocksPerSecond), imported_p50_ms: Math.round(percentile(imported, 0.5)), nodes: NODES, txs_per_block: txsPerBlock }))
+process.stderr.write(`${JSON.stringify({ imported_p50_ms: Math.round(percentile(imported, 0.5)), nodes: NODES, txs_per_block: txsPerBlock })}\n`)
+// the last line: exactly the figures the benchmark is defined by
+console.log(JSON.stringify({ propagation_p50_ms: Number(percentile(arrival, 0.5).toFixed(2)), propagation_p99_ms: Number(percentile(arrival, 0.99).toFixed(2)), catchup_blocks_per_s: Math.round(blocksPerSecond) }))

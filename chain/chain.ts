@@ -135,6 +135,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.#head
   }
 
+  /** A store for caches derived from state: never part of a block's batch, safe to lose. */
+  derivedStore(): { get(key: Uint8Array): Promise<Uint8Array | undefined>; put(key: Uint8Array, value: Uint8Array): Promise<void> } {
+    return {
+      get: (k) => this.#db.get(key(Bucket.derived, k)),
+      put: (k, v) => this.#db.put(key(Bucket.derived, k), v),
+    }
+  }
+
   /** The chain database, for components that keep records beside the chain (attestations). */
   get database(): Level {
     return this.#db

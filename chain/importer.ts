@@ -104,6 +104,8 @@ export class BlockImporter {
     if (!equal(h.uncleHash, KECCAK256_RLP_ARRAY) || block.uncleHeaders.length > 0) return 'blocks carry no uncles'
     if ((block.withdrawals?.length ?? 0) > 0 || (h.withdrawalsRoot !== undefined && !equal(h.withdrawalsRoot, KECCAK256_RLP))) return 'blocks carry no withdrawals'
     if ((h.blobGasUsed ?? 0n) !== 0n || (h.excessBlobGas ?? 0n) !== 0n) return 'blocks carry no blobs'
+    // there is no beacon chain: the field is always zero (execution makes no EIP-4788 call)
+    if (h.parentBeaconBlockRoot !== undefined && h.parentBeaconBlockRoot.some((b) => b !== 0)) return 'the parent beacon block root must be zero'
     if (block.transactions.some((tx) => tx.type === 3)) return 'blob transactions are not accepted on this chain'
     return undefined
   }

@@ -7,6 +7,8 @@ import { devnetBanner, startDevnet } from './devnet.ts'
 import { createLogger } from './logger.ts'
 import { OpalNode } from './node.ts'
 import { defaultGraphIdHex } from './precompiles.ts'
+import { createAddressFromString } from '@ethereumjs/util'
+import { PrecompileSettingsError, parsePrecompileSettings } from '../precompiles/index.ts'
 import { VERSION } from './version.ts'
 import { GenesisError, devGenesis, genesisToJson, loadGenesisFile, parseGenesis } from '../genesis/index.ts'
 import { existsSync } from 'node:fs'
@@ -188,6 +190,7 @@ genesisCmd
   .argument('<file>', 'genesis file')
   .action(async (file: string) => {
     const g = await loadGenesisFile(file)
+    const precompiles = parsePrecompileSettings(g.precompiles, createAddressFromString(g.sequencer))
     const total = [...g.alloc.values()].reduce((s, a) => s + a.balance, 0n)
     const summary = {
       chainId: Number(g.chainId),
@@ -199,12 +202,14 @@ genesisCmd
       accounts: g.alloc.size,
       totalSupply: total.toString(),
       validators: g.validators.length,
+      precompiles: Object.fromEntries(Object.entries(precompiles.addresses).map(([name, a]) => [name, a.toString()])),
+      initial: Object.fromEntries(Object.entries(precompiles.initial).map(([kind, list]) => [kind, list.length])),
     }
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
   })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof GenesisError) {
+  if (err instanceof ConfigError || err instanceof GenesisError || err instanceof PrecompileSettingsError) {
     console.error(`opal: ${err.message}`)
     process.exit(2)
   }

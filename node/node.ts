@@ -13,7 +13,9 @@ import type { OpalCrypto, TxPoolError } from '../chain/index.ts'
 import { ReceiptPool } from '../chain/receipts/pool.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { blockSigningHash, sign } from '../p2p/index.ts'
+import { RegistryReader } from '../precompiles/index.ts'
 import type { AttributionEngine, PrecompileSettings } from '../precompiles/index.ts'
+import type { StoredShare } from '../precompiles/receipts/outcome.ts'
 import { startRpcServer, standardMethods } from '../rpc/index.ts'
 import type { DevAccountKey, MethodTable, RpcBackend, RpcServer } from '../rpc/index.ts'
 import { networkMethods } from '../rpc/namespaces/admin.ts'
@@ -22,6 +24,7 @@ import { receiptMethods } from '../rpc/namespaces/opal/receipts.ts'
 import { registryMethods } from '../rpc/namespaces/opal/registries.ts'
 import { createPrecompileParts } from './precompiles.ts'
 import { startReceipts } from './receiptService.ts'
+import { ConfigError } from './config.ts'
 import type { NodeConfig } from './config.ts'
 import { createDevControls } from './devControls.ts'
 import { createMetrics } from './metrics.ts'
@@ -77,7 +80,7 @@ export class OpalNode {
     if (config.validatorKey !== undefined) {
       const validator = new Address(privateToAddress(hexKey(config.validatorKey))).toString()
       // attestations from a key the genesis does not name count for nothing, and peers reject them
-      if (!genesis.validators.includes(validator as `0x${string}`)) throw new Error(`the validator key is for ${validator}, which the genesis does not name as a validator`)
+      if (!genesis.validators.includes(validator as `0x${string}`)) throw new ConfigError(`the validator key is for ${validator}, which the genesis does not name as a validator`)
     }
     const pre = await createPrecompileParts(genesis, crypto, { kernel: config.attributionKernel, threads: config.attributionThreads })
     const { settings, precompiles, engine, signatures, receiptSigners } = pre
@@ -90,6 +93,7 @@ export class OpalNode {
       throw err
     }
     log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
+    engine.usePrefixStore(chain.derivedStore())
     const closers: Array<() => Promise<void>> = [() => pre.close()]
     try {
       const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender }, signatures)
@@ -118,7 +122,14 @@ export class OpalNode {
           )
         : undefined
       if (net !== undefined) closers.push(() => net.stop())
-      const receiptRole = startReceipts(receipts, net?.network, sequencer !== undefined, log.child({ module: 'receipts' }))
+      const lookup = async (shares: StoredShare[]) => {
+        const reader = new RegistryReader(settings, await chain.readState(chain.head))
+        return Promise.all(shares.map(async (s) => {
+          const c = await reader.contribution(s.contributionId)
+          return { ...s, datanetId: c?.datanetId ?? 0n, contributor: c?.contributor.bytes ?? new Uint8Array(20), weight: s.score + settings.attribution.spanWeight * s.matchedTokens }
+        }))
+      }
+      const receiptRole = startReceipts(receipts, net?.network, sequencer !== undefined, lookup, log.child({ module: 'receipts' }))
       closers.push(async () => receiptRole.stop())
       const backend: RpcBackend = {
         chain,
@@ -203,7 +214,7 @@ async function createSequencer(config: NodeConfig, genesis: Genesis, settings: P
   const key = hexKey(config.sequencerKey)
   const address = new Address(privateToAddress(key)).toString()
   if (address !== genesis.sequencer) {
-    throw new Error(`the sequencer key is for ${address}, but the genesis names ${genesis.sequencer} as sequencer`)
+    throw new ConfigError(`the sequencer key is for ${address}, but the genesis names ${genesis.sequencer} as sequencer`)
   }
   const producer = new BlockProducer(
     chain,

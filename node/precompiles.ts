@@ -2,6 +2,7 @@
 // chosen by a start-up self-test), signature recovery in worker threads, and the default scoring
 // graph the genesis must agree with.
 import { createAddressFromString } from '@ethereumjs/util'
+import { ConfigError } from './config.ts'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { OpalCrypto } from '../chain/index.ts'
 import { ReceiptSigners } from '../chain/receipts/signers.ts'
@@ -30,7 +31,7 @@ export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto
   const graph = defaultGraphTemplate()
   const graphId = crypto.keccak256(graph)
   if (settings.attribution.defaultGraph !== undefined && Buffer.compare(settings.attribution.defaultGraph, graphId) !== 0) {
-    throw new Error(`the genesis names default scoring graph 0x${Buffer.from(settings.attribution.defaultGraph).toString('hex')}, but this node's is 0x${Buffer.from(graphId).toString('hex')}`)
+    throw new ConfigError(`the genesis names default scoring graph 0x${Buffer.from(settings.attribution.defaultGraph).toString('hex')}, but this node's is 0x${Buffer.from(graphId).toString('hex')}`)
   }
   const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId })
   const signatures = new RecoverPool()

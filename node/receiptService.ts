@@ -6,7 +6,8 @@ import type { ReceiptPool } from '../chain/receipts/pool.ts'
 import { rlpList } from '../chain/receipts/settlementTx.ts'
 import type { OpalNetwork } from '../p2p/index.ts'
 import { ReceiptFormatError, decodeReceiptBatch } from '../precompiles/receipts/format.ts'
-import type { ReceiptService } from '../rpc/index.ts'
+import type { StoredShare } from '../precompiles/receipts/outcome.ts'
+import type { ReceiptService, ShareView } from '../rpc/index.ts'
 
 /** largest gossip message of receipts (the topic allows 8 MiB) */
 const MAX_GOSSIP_BYTES = 1024 * 1024
@@ -18,7 +19,10 @@ export interface ReceiptRole {
   stop(): void
 }
 
-export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, sequencing: boolean, log: Logger): ReceiptRole {
+/** The registry's facts about the contributions a stored outcome paid (they never change). */
+export type ShareLookup = (shares: StoredShare[]) => Promise<ShareView[]>
+
+export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, sequencing: boolean, lookup: ShareLookup, log: Logger): ReceiptRole {
   const forward = (raws: Uint8Array[]) => {
     if (net === undefined || sequencing) return
     for (const chunk of chunks(raws, MAX_GOSSIP_BYTES)) net.publishReceipts(rlpList(chunk)).catch((err: Error) => log.debug({ err: err.message }, 'handing receipts on failed'))
@@ -61,7 +65,8 @@ export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, s
       async status(hash) {
         const s = await pool.status(hash)
         if (s === null) return null
-        return s.status === 'pending' ? { status: 'pending', receipt: s.receipt.receipt, signer: s.receipt.signer } : s
+        if (s.status === 'pending') return { status: 'pending', receipt: s.receipt.receipt, signer: s.receipt.signer }
+        return { status: 'done', outcome: { ...s.outcome, attribution: await lookup(s.outcome.attribution) } }
       },
       pendingCount: () => pool.size,
     },

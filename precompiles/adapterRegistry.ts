@@ -114,5 +114,5 @@ export function adapterMethods(settings: PrecompileSettings, toAddress: (a: `0x$
 }
 
 export function createAdapterRegistry(settings: PrecompileSettings, toAddress: (a: `0x${string}`) => Address) {
-  return definePrecompile({ name: 'AdapterRegistry', address: settings.addresses.adapters, abi: ADAPTER_ABI, activation: settings.activation.adapters, methods: adapterMethods(settings, toAddress) })
+  return definePrecompile({ name: 'AdapterRegistry', address: settings.addresses.adapters, abi: ADAPTER_ABI, activation: settings.activation.adapters, gas: settings.gas, methods: adapterMethods(settings, toAddress) })
 }

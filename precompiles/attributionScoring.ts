@@ -9,7 +9,6 @@ import type { AttributionEngine } from './attribution/engine.ts'
 import { scoringGas } from './attribution/engine.ts'
 import { GraphRejected, validateScoringGraph } from './attribution/onnx/validate.ts'
 import * as T from './attribution/records.ts'
-import { GAS } from './framework/gas.ts'
 import { definePrecompile } from './framework/precompile.ts'
 import type { CallContext, MethodSpec } from './framework/precompile.ts'
 import { Revert } from './framework/revert.ts'
@@ -20,8 +19,6 @@ import type { PrecompileSettings } from './settings.ts'
 export const ATTRIBUTION_ABI = abiJson as Abi
 /** largest scoring graph accepted (its bytes travel in a transaction) */
 export const MAX_GRAPH_BYTES = 96 * 1024
-/** per 32-byte word of a graph: validating it and keeping it */
-const GRAPH_WORD_GAS = 400n
 
 const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
@@ -47,7 +44,7 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
       kind: 'write',
       async handler(ctx, [graph]) {
         const b = bytes(graph as `0x${string}`)
-        ctx.meter.charge(GRAPH_WORD_GAS * ctx.meter.words(b.length) + GAS.hash + GAS.hashWord * ctx.meter.words(b.length))
+        ctx.meter.charge((ctx.meter.gas.graphWord + ctx.meter.gas.hashWord) * ctx.meter.words(b.length) + ctx.meter.gas.hash)
         if (b.length > MAX_GRAPH_BYTES) throw new Revert('GraphRejected', `a scoring graph is at most ${MAX_GRAPH_BYTES} bytes`)
         try {
           validateScoringGraph(b)
@@ -84,7 +81,7 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
         if (!info.defaultGraph) throw new Revert('ScoringUnavailable', 'the model cites a scoring graph this chain does not execute')
         const n = engine.candidateCount(info)
         const mode = engine.modeOf(info, n)
-        ctx.meter.charge(scoringGas(n, info.dim, mode))
+        ctx.meter.charge(scoringGas(ctx.meter.gas, n, info.dim, mode))
         const c = await engine.candidates({ datanets: ctx.unmetered.at(settings.addresses.datanets), models: ctx.unmetered.at(settings.addresses.models), attribution: ctx.unmetered }, info)
         const [top] = await engine.score(c, [new Int8Array(q.buffer, q.byteOffset, q.length)], mode)
         return [top.map((t) => c.ids[t.index]), top.map((t) => BigInt(t.score))]
@@ -111,5 +108,5 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
 }
 
 export function createAttribution(settings: PrecompileSettings, services: AttributionServices, _toAddress: (a: `0x${string}`) => Address) {
-  return definePrecompile({ name: 'Attribution', address: settings.addresses.attribution, abi: ATTRIBUTION_ABI, activation: settings.activation.attribution, methods: attributionMethods(settings, services) })
+  return definePrecompile({ name: 'Attribution', address: settings.addresses.attribution, abi: ATTRIBUTION_ABI, activation: settings.activation.attribution, gas: settings.gas, methods: attributionMethods(settings, services) })
 }

@@ -3,7 +3,6 @@
 import type { Address } from '@ethereumjs/util'
 import type { Abi } from 'viem'
 import abiJson from './abi/DatanetRegistry.json' with { type: 'json' }
-import { GAS } from './framework/gas.ts'
 import { definePrecompile } from './framework/precompile.ts'
 import type { CallContext, MethodSpec } from './framework/precompile.ts'
 import { Revert } from './framework/revert.ts'
@@ -29,7 +28,7 @@ interface RulesArg {
 
 const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
-const hashGas = (ctx: CallContext) => () => ctx.meter.charge(GAS.hash + 2n * GAS.hashWord)
+const hashGas = (ctx: CallContext) => () => ctx.meter.charge(ctx.meter.gas.hash + 2n * ctx.meter.gas.hashWord)
 
 export function datanetJson(d: R.DatanetRecord) {
   return {
@@ -262,7 +261,7 @@ export function createDatanetRegistry(settings: PrecompileSettings, toAddress: (
     name: 'DatanetRegistry',
     address: settings.addresses.datanets,
     abi: DATANET_ABI,
-    activation: settings.activation.datanets,
+    activation: settings.activation.datanets, gas: settings.gas,
     methods: datanetMethods(settings, toAddress),
   })
 }

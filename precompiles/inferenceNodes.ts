@@ -137,7 +137,7 @@ export function createInferenceNodes(settings: PrecompileSettings, toAddress: (a
     name: 'InferenceNodes',
     address: settings.addresses.servers,
     abi: INFERENCE_NODES_ABI,
-    activation: settings.activation.servers,
+    activation: settings.activation.servers, gas: settings.gas,
     methods: inferenceNodeMethods(settings, toAddress),
   })
 }

@@ -113,5 +113,5 @@ export function modelMethods(settings: PrecompileSettings, toAddress: (a: `0x${s
 }
 
 export function createModelRegistry(settings: PrecompileSettings, toAddress: (a: `0x${string}`) => Address) {
-  return definePrecompile({ name: 'ModelRegistry', address: settings.addresses.models, abi: MODEL_ABI, activation: settings.activation.models, methods: modelMethods(settings, toAddress) })
+  return definePrecompile({ name: 'ModelRegistry', address: settings.addresses.models, abi: MODEL_ABI, activation: settings.activation.models, gas: settings.gas, methods: modelMethods(settings, toAddress) })
 }

@@ -150,5 +150,5 @@ export async function contributionStats(receipts: Store, datanets: Store, id: bi
 }
 
 export function createReceipts(settings: PrecompileSettings, services: SettlementServices, chainId: bigint, toAddress: (a: `0x${string}`) => Address) {
-  return definePrecompile({ name: 'Receipts', address: settings.addresses.receipts, abi: RECEIPTS_ABI, activation: settings.activation.receipts, methods: receiptMethods(settings, services, chainId, toAddress) })
+  return definePrecompile({ name: 'Receipts', address: settings.addresses.receipts, abi: RECEIPTS_ABI, activation: settings.activation.receipts, gas: settings.gas, methods: receiptMethods(settings, services, chainId, toAddress) })
 }

@@ -4,6 +4,8 @@ import { createAddressFromString } from '@ethereumjs/util'
 import type { Address } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Activation } from './framework/precompile.ts'
+import { GAS } from './framework/gas.ts'
+import type { GasSchedule } from './framework/gas.ts'
 import { DEFAULT_LSH } from './attribution/lsh.ts'
 import type { LshParams } from './attribution/lsh.ts'
 
@@ -117,6 +119,8 @@ export interface PrecompileSettings {
   withdrawDelay: bigint
   /** the block producer: the only caller of the receipts precompile's settle() */
   sequencer: Address
+  /** what every precompile charges for what */
+  gas: GasSchedule
   servers: ServerSettings
   receipts: ReceiptSettings
   attribution: AttributionSettings
@@ -152,6 +156,7 @@ export function defaultPrecompileSettings(sequencer: Address = ZERO_ADDRESS): Pr
     activation: Object.fromEntries(PRECOMPILE_NAMES.map((n) => [n, {}])) as Record<PrecompileName, Activation>,
     withdrawDelay: 7n * 24n * 3600n,
     sequencer,
+    gas: { ...GAS },
     servers: { minStake: 100n * 10n ** 18n, unbondingDelay: 7n * 24n * 3600n, slasher: sequencer },
     receipts: {
       split: { contributorsBps: 5000, modelOwnerBps: 2000, adapterOwnerBps: 1000, serverBps: 1500 },
@@ -237,7 +242,7 @@ export function parsePrecompileSettings(json: unknown, sequencer?: Address): Pre
   const s = defaultPrecompileSettings(sequencer)
   if (json === undefined || json === null) return s
   const o = obj('', json)
-  known('', o, [...PRECOMPILE_NAMES, 'withdrawDelaySeconds', 'initial'])
+  known('', o, [...PRECOMPILE_NAMES, 'withdrawDelaySeconds', 'gas', 'initial'])
   for (const name of PRECOMPILE_NAMES) {
     if (o[name] === undefined) continue
     const p = obj(name, o[name])
@@ -251,11 +256,25 @@ export function parsePrecompileSettings(json: unknown, sequencer?: Address): Pre
     if (a.bytes.slice(0, 19).every((b) => b === 0) && a.bytes[19] <= 0x11) throw new PrecompileSettingsError('address', `${a} is one of Ethereum's own precompiles`)
   }
   if (o.withdrawDelaySeconds !== undefined) s.withdrawDelay = uint('withdrawDelaySeconds', o.withdrawDelaySeconds)
+  if (o.gas !== undefined) s.gas = parseGas(obj('gas', o.gas))
   if (o.servers !== undefined) parseServers(obj('servers', o.servers), s.servers)
   if (o.receipts !== undefined) parseReceipts(obj('receipts', o.receipts), s.receipts)
   if (o.attribution !== undefined) parseAttribution(obj('attribution', o.attribution), s.attribution)
   if (o.initial !== undefined) s.initial = parseInitial(obj('initial', o.initial))
   return s
+}
+
+function parseGas(o: Json): GasSchedule {
+  const keys = Object.keys(GAS) as Array<keyof GasSchedule>
+  known('gas', o, keys)
+  const out: Record<string, bigint> = { ...GAS }
+  for (const k of keys) {
+    if (o[k] === undefined) continue
+    out[k] = uint(`gas.${k}`, o[k])
+    // these are divisors of the work measured: zero would divide by zero
+    if ((k === 'scoreExactMacs' || k === 'scoreIndexedMacs') && out[k] === 0n) throw new PrecompileSettingsError(`gas.${k}`, 'must be at least 1')
+  }
+  return out as unknown as GasSchedule
 }
 
 function parseServers(o: Json, out: ServerSettings): void {

@@ -38,10 +38,21 @@ export type StateEdit =
   | { kind: 'code'; address: Uint8Array; value: Uint8Array }
   | { kind: 'storage'; address: Uint8Array; slot: Uint8Array; value: Uint8Array }
 
+/** A share of a settled receipt, with what the registry says of its contribution. */
+export interface ShareView {
+  contributionId: bigint
+  datanetId: bigint
+  contributor: Uint8Array
+  score: bigint
+  matchedTokens: bigint
+  weight: bigint
+  amount: bigint
+}
+
 /** A receipt the node knows: waiting in the pool, or settled / refused in a block. */
 export type ReceiptStatus =
   | { status: 'pending'; receipt: SignedReceipt; signer: Uint8Array }
-  | { status: 'done'; outcome: StoredOutcome }
+  | { status: 'done'; outcome: Omit<StoredOutcome, 'attribution'> & { attribution: ShareView[] } }
 
 /** Inference receipts: checked and held by the receipt pool until a block settles them. */
 export interface ReceiptService {

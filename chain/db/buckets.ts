@@ -30,6 +30,8 @@ export const Bucket = {
   poolReceipt: 0x0d,
   /** scoring graph id (keccak of its bytes) → ONNX bytes */
   scoringGraph: 0x0e,
+  /** caches derived from state (attribution prefixes), keyed by what they were derived from; safe to delete */
+  derived: 0x0f,
 } as const
 export type Bucket = (typeof Bucket)[keyof typeof Bucket]
 

@@ -19,7 +19,6 @@ import type { SignedReceipt } from '../../precompiles/receipts/format.ts'
 import type { StoredOutcome } from '../../precompiles/receipts/outcome.ts'
 import * as R from '../../precompiles/receipts/records.ts'
 import { Reason, checkAdapter, checkServer, checkSketch, checkTimes } from '../../precompiles/receipts/rules.ts'
-import { SETTLE_GAS } from '../../precompiles/receipts/settle.ts'
 import * as S from '../../precompiles/servers/records.ts'
 import type { Chain } from '../chain.ts'
 import type { ExecutedBlock } from '../types.ts'
@@ -299,11 +298,12 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
    */
   #gasOf(r: SignedReceipt, model: ModelInfo | undefined): bigint {
     const calldata = 16n * BigInt(r.sketch.length + 300 + 40 * r.spans.length)
-    const own = SETTLE_GAS.receipt + SETTLE_GAS.span * BigInt(r.spans.length)
+    const gas = this.#settings.gas
+    const own = gas.settleReceipt + gas.settleSpan * BigInt(r.spans.length)
     if (model === undefined) return calldata + own
     const n = this.#engine.candidateCount(model)
-    const scoring = scoringGas(n, model.dim, this.#engine.modeOf(model, n))
-    return calldata + own + scoring + SETTLE_GAS.contribution * BigInt(Math.min(n, model.k + r.spans.length))
+    const scoring = scoringGas(gas, n, model.dim, this.#engine.modeOf(model, n))
+    return calldata + own + scoring + gas.settleContribution * BigInt(Math.min(n, model.k + r.spans.length))
   }
 
   async #headTerms(): Promise<HeadTerms> {

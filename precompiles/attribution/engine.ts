@@ -11,6 +11,7 @@
 // an old block) gets the same answers, whatever was cached before.
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Address } from '@ethereumjs/util'
+import type { GasSchedule } from '../framework/gas.ts'
 import type { Store } from '../framework/storage.ts'
 import * as D from '../datanets/records.ts'
 import * as M from '../models/records.ts'
@@ -32,6 +33,12 @@ export interface EngineOptions {
   defaultGraphId: Uint8Array
   /** candidate sets kept in memory */
   maxSets?: number
+}
+
+/** Keeps derived bytes by key, outside the state; losing them only costs a rebuild. */
+export interface PrefixStore {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>
+  put(key: Uint8Array, value: Uint8Array): Promise<void>
 }
 
 export interface AttributionStores {
@@ -87,18 +94,20 @@ interface DatanetPrefixCache {
 }
 
 const ZERO32 = new Uint8Array(32)
+/** contributions read at once when a prefix is built */
+const READ_CHUNK = 512n
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /**
  * Gas of scoring one receipt, from N and d only (never from what a cache holds). Priced from the
  * reference kernel's measured cost on a 2-core machine, at N = 100,000 and d = 128: the exact scan
- * 0.70 ms per query (N·d/256 gas: 50,000), the indexed mode with the default LSH 0.50 ms (its
- * probes grow with the clusters the candidates form, so with N as well: 2,000 + N·d/360).
+ * 0.70 ms per query (by default N·d/256 gas: 50,000), the indexed mode with the default LSH 0.50 ms
+ * (its probes grow with the clusters the candidates form, so with N as well: 2,000 + N·d/360).
  */
-export function scoringGas(candidates: number, dim: number, mode: ScoringMode): bigint {
+export function scoringGas(gas: GasSchedule, candidates: number, dim: number, mode: ScoringMode): bigint {
   const macs = BigInt(candidates) * BigInt(dim)
-  return mode === 'exact' ? (macs + 255n) / 256n : 2_000n + (macs + 359n) / 360n
+  return mode === 'exact' ? (macs + gas.scoreExactMacs - 1n) / gas.scoreExactMacs : gas.scoreIndexedBase + (macs + gas.scoreIndexedMacs - 1n) / gas.scoreIndexedMacs
 }
 
 export class AttributionEngine {
@@ -106,6 +115,7 @@ export class AttributionEngine {
   readonly kernelReason: string
   readonly #opts: EngineOptions
   readonly #prefixes = new Map<bigint, DatanetPrefixCache>()
+  #prefixStore: PrefixStore | undefined
   readonly #sets = new Map<string, Promise<Candidates>>()
 
   private constructor(opts: EngineOptions, kernel: Kernel, reason: string) {
@@ -119,6 +129,11 @@ export class AttributionEngine {
     if (opts.kernel !== 'auto') return new AttributionEngine(opts, opts.kernel, `chosen by configuration (${opts.kernel})`)
     const choice = await selfTest({ intraOpNumThreads: opts.intraOpNumThreads })
     return new AttributionEngine(opts, choice.kernel, choice.reason)
+  }
+
+  /** Keeps Datanet prefixes read from state between runs (the database is opened after the engine). */
+  usePrefixStore(store: PrefixStore): void {
+    this.#prefixStore = store
   }
 
   get settings(): AttributionSettings {
@@ -246,21 +261,57 @@ export class AttributionEngine {
       const v = await D.readVersion(datanets, p.datanetId, cached.version)
       if (v === undefined || !same(v.root, cached.root) || cached.dim !== dim) cached = undefined
     }
-    cached ??= { version: p.version, root: p.root, dim, ids: [], contributors: [], sketches: [] }
+    cached ??= (await this.#stored(p, dim)) ?? { version: p.version, root: p.root, dim, ids: [], contributors: [], sketches: [] }
     const have = BigInt(cached.ids.length)
     if (have < p.count) {
-      const ids = await D.acceptedIds(datanets, p.datanetId, have, p.count - have)
-      for (const id of ids) {
-        const c = await D.contributionSketch(datanets, id)
-        cached.ids.push(id)
-        cached.contributors.push(c.contributor.bytes)
-        cached.sketches.push(new Int8Array(c.sketch.buffer, c.sketch.byteOffset, dim))
+      // in chunks whose reads overlap: a cold prefix is mostly disk reads of trie nodes
+      for (let from = have; from < p.count; from += READ_CHUNK) {
+        const n = p.count - from < READ_CHUNK ? p.count - from : READ_CHUNK
+        const ids = await D.acceptedIds(datanets, p.datanetId, from, n)
+        const read = await Promise.all(ids.map((id) => D.contributionSketch(datanets, id, dim)))
+        read.forEach((c, i) => {
+          cached.ids.push(ids[i])
+          cached.contributors.push(c.contributor.bytes)
+          cached.sketches.push(new Int8Array(c.sketch.buffer, c.sketch.byteOffset, dim))
+        })
       }
       cached.version = p.version
       cached.root = p.root
+      await this.#store(p, cached)
     }
     this.#prefixes.set(p.datanetId, cached)
     return cached
+  }
+
+  /** The prefix as a previous run read it: valid only for exactly this version root and count. */
+  async #stored(p: CitedPrefix, dim: number): Promise<DatanetPrefixCache | undefined> {
+    const raw = await this.#prefixStore?.get(prefixKey(p, dim))
+    if (raw === undefined) return undefined
+    const n = Number(p.count)
+    const row = 8 + 20 + dim
+    if (raw.length !== n * row) return undefined
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+    const out: DatanetPrefixCache = { version: p.version, root: p.root, dim, ids: [], contributors: [], sketches: [] }
+    for (let i = 0; i < n; i++) {
+      const o = i * row
+      out.ids.push(view.getBigUint64(o))
+      out.contributors.push(raw.subarray(o + 8, o + 28))
+      out.sketches.push(new Int8Array(raw.buffer, raw.byteOffset + o + 28, dim))
+    }
+    return out
+  }
+
+  async #store(p: CitedPrefix, c: DatanetPrefixCache): Promise<void> {
+    if (this.#prefixStore === undefined) return
+    const row = 8 + 20 + c.dim
+    const raw = new Uint8Array(c.ids.length * row)
+    const view = new DataView(raw.buffer)
+    c.ids.forEach((id, i) => {
+      view.setBigUint64(i * row, id)
+      raw.set(c.contributors[i], i * row + 8)
+      raw.set(new Uint8Array(c.sketches[i].buffer, c.sketches[i].byteOffset, c.dim), i * row + 28)
+    })
+    await this.#prefixStore.put(prefixKey(p, c.dim), raw)
   }
 
   #evict(): void {
@@ -276,6 +327,10 @@ export class AttributionEngine {
     for (const set of this.#sets.values()) await set.then((c) => c.set?.release()).catch(() => undefined)
     this.#sets.clear()
   }
+}
+
+function prefixKey(p: CitedPrefix, dim: number): Uint8Array {
+  return keccak_256(new TextEncoder().encode(`opal.attribution.prefix.v1|${p.datanetId}|${p.version}|${p.count}|${dim}|${hex(p.root)}`))
 }
 
 function setKey(info: ModelInfo, mode: ScoringMode): string {

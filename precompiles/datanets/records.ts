@@ -14,7 +14,7 @@
 //   map(map(N+6, contribution), curator) → verdict · map(map(N+9, contribution), curator) → late flag
 //   map(N+7, contributor) → contribution ids[] · map(map(N+8, datanet), n) → version root, count, time
 import { Address } from '@ethereumjs/util'
-import { Store, mapSlot, namespace, toBig, word } from '../framework/storage.ts'
+import { Store, dataSlot, mapSlot, namespace, toBig, word } from '../framework/storage.ts'
 import { leafOf } from './merkle.ts'
 import * as merkle from './merkle.ts'
 
@@ -348,10 +348,19 @@ export async function flaggedIds(s: Store, datanet: bigint): Promise<bigint[]> {
   return s.list(slot, 0n, await s.length(slot))
 }
 
-/** The contributor and sketch of a contribution (what attribution reads of a candidate). */
-export async function contributionSketch(s: Store, id: bigint): Promise<{ contributor: Address; sketch: Uint8Array }> {
+/**
+ * The contributor and sketch of a contribution (what attribution reads of a candidate), knowing
+ * the sketch's size: every slot is read at once.
+ */
+export async function contributionSketch(s: Store, id: bigint, dim: number): Promise<{ contributor: Address; sketch: Uint8Array }> {
   const b = contributionBase(id)
-  return { contributor: await s.addr(b + C.contributor), sketch: await s.bytes(b + C.sketch) }
+  if (dim <= 31) return { contributor: await s.addr(b + C.contributor), sketch: await s.bytes(b + C.sketch) }
+  const start = dataSlot(b + C.sketch)
+  const chunks = Array.from({ length: Math.ceil(dim / 32) }, (_, i) => s.raw(start + BigInt(i)))
+  const [contributor, ...parts] = await Promise.all([s.addr(b + C.contributor), ...chunks])
+  const sketch = new Uint8Array(dim)
+  parts.forEach((p, i) => sketch.set(p.subarray(0, Math.min(32, dim - i * 32)), i * 32))
+  return { contributor, sketch }
 }
 
 /** The rules attribution needs of a Datanet: its sketch dimension and how many versions it has. */
@@ -363,9 +372,10 @@ export async function versionCount(s: Store, id: bigint): Promise<bigint> {
   return s.u(datanetBase(id) + D.versions)
 }
 
-/** Accepted contribution ids of a Datanet in acceptance order, [from, from + count). */
+/** Accepted contribution ids of a Datanet in acceptance order, [from, from + count), read at once. */
 export async function acceptedIds(s: Store, datanet: bigint, from: bigint, count: bigint): Promise<bigint[]> {
-  return s.list(datanetBase(datanet) + D.acceptedIds, from, count)
+  const start = dataSlot(datanetBase(datanet) + D.acceptedIds) + from
+  return s.many(Array.from({ length: Number(count) }, (_, i) => start + BigInt(i)))
 }
 
 export interface Page {

@@ -1,5 +1,5 @@
-// The precompiles' gas schedule, priced like the EVM operations they stand for, and a meter
-// that charges before the work is done.
+// The precompiles' gas schedule, priced like the EVM operations they stand for (every entry can
+// be set in the genesis, "precompiles.gas"), and a meter that charges before the work is done.
 export const GAS = {
   /** every call: like calling a cold account */
   base: 2_600n,
@@ -22,7 +22,25 @@ export const GAS = {
   transfer: 9_000n,
   /** per 32-byte word returned */
   outputWord: 3n,
+  /** settlement: a receipt's signature, checks, escrow charge and replay record; per span of evidence */
+  settleReceipt: 6_000n,
+  settleSpan: 200n,
+  /** settlement: per account whose escrow or claimable balance changes */
+  settleAccount: 5_000n,
+  /** settlement: per contribution whose earnings change */
+  settleContribution: 2_500n,
+  /** settlement: per Datanet or version counter that changes */
+  settleCounter: 5_000n,
+  /** scoring one receipt: exact scan, per this many multiply-adds of candidates × sketch bytes */
+  scoreExactMacs: 256n,
+  /** scoring one receipt in the indexed mode: a base, and per this many multiply-adds */
+  scoreIndexedBase: 2_000n,
+  scoreIndexedMacs: 360n,
+  /** per 32-byte word of a scoring graph registered (validating and keeping it) */
+  graphWord: 400n,
 } as const
+
+export type GasSchedule = { readonly [K in keyof typeof GAS]: bigint }
 
 export class OutOfGas extends Error {
   constructor() {
@@ -32,10 +50,13 @@ export class OutOfGas extends Error {
 
 export class GasMeter {
   readonly limit: bigint
+  /** the chain's schedule */
+  readonly gas: GasSchedule
   #used = 0n
 
-  constructor(limit: bigint) {
+  constructor(limit: bigint, gas: GasSchedule = GAS) {
     this.limit = limit
+    this.gas = gas
   }
 
   get used(): bigint {

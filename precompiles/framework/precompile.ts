@@ -12,7 +12,8 @@ import { decodeFunctionData, encodeAbiParameters, encodeErrorResult, encodeEvent
 import type { Abi, AbiEvent, AbiFunction } from 'viem'
 import type { BlockInfo, CallFrame } from './context.ts'
 import { currentBlock, currentFrame } from './context.ts'
-import { GAS, GasMeter, OutOfGas } from './gas.ts'
+import { GasMeter, OutOfGas } from './gas.ts'
+import type { GasSchedule } from './gas.ts'
 import { Revert } from './revert.ts'
 import { Store } from './storage.ts'
 import type { StorageAccess } from './storage.ts'
@@ -50,6 +51,7 @@ export interface PrecompileSpec {
   address: Address
   abi: Abi
   activation: Activation
+  gas: GasSchedule
   methods: Record<string, MethodSpec>
 }
 
@@ -60,11 +62,11 @@ export function definePrecompile(spec: PrecompileSpec): (input: PrecompileInput)
   }
   const known = new Set<string>(functions.map((f) => toFunctionSelector(f)))
   return async (input) => {
-    const meter = new GasMeter(input.gasLimit)
+    const meter = new GasMeter(input.gasLimit, spec.gas)
     const evm = input._EVM as EVM
     const logs: Log[] = []
     try {
-      meter.charge(GAS.base + GAS.inputWord * meter.words(input.data.length))
+      meter.charge(meter.gas.base + meter.gas.inputWord * meter.words(input.data.length))
       const block = currentBlock(evm)
       if (!isActive(spec.activation, block)) return success(meter, new Uint8Array())
       const frame = currentFrame(evm)
@@ -95,7 +97,7 @@ export function definePrecompile(spec: PrecompileSpec): (input: PrecompileInput)
       }
       const result = await method.handler(ctx, decoded.args ?? [])
       const out = hexToBytes(encodeFunctionResult({ abi: spec.abi, functionName: decoded.functionName, result } as never))
-      meter.charge(GAS.outputWord * meter.words(out.length))
+      meter.charge(meter.gas.outputWord * meter.words(out.length))
       for (const fn of onSuccess) fn()
       return { ...success(meter, out), logs }
     } catch (err) {
@@ -125,13 +127,13 @@ function encodeLog(spec: PrecompileSpec, meter: GasMeter, eventName: string, arg
   const topics = encodeEventTopics({ abi: [event], eventName, args } as never) as `0x${string}`[]
   const dataInputs = event.inputs.filter((i) => i.indexed !== true)
   const data = hexToBytes(encodeAbiParameters(dataInputs, dataInputs.map((i) => args[i.name as string])))
-  meter.charge(GAS.log + GAS.logTopic * BigInt(topics.length) + GAS.logByte * BigInt(data.length))
+  meter.charge(meter.gas.log + meter.gas.logTopic * BigInt(topics.length) + meter.gas.logByte * BigInt(data.length))
   return [spec.address.bytes, topics.map(hexToBytes), data]
 }
 
 async function pay(evm: EVM, meter: GasMeter, from: Address, to: Address, amount: bigint): Promise<void> {
   if (amount === 0n) return
-  meter.charge(GAS.transfer)
+  meter.charge(meter.gas.transfer)
   const source = (await evm.stateManager.getAccount(from)) ?? new Account()
   if (source.balance < amount) throw new Error(`precompile ${from} holds ${source.balance}, cannot pay ${amount}`)
   source.balance -= amount

@@ -45,9 +45,13 @@ export interface SettlementOutcome {
   attribution: AttributionShare[]
 }
 
-export interface StoredOutcome extends SettlementOutcome {
+/** What is kept of a share: the rest (Datanet, contributor, weight) follows from it and the registry. */
+export type StoredShare = Pick<AttributionShare, 'contributionId' | 'score' | 'matchedTokens' | 'amount'>
+
+export interface StoredOutcome extends Omit<SettlementOutcome, 'attribution'> {
   blockNumber: bigint
   blockHash: Uint8Array
+  attribution: StoredShare[]
 }
 
 const big = (b: bigint): Uint8Array => {
@@ -66,7 +70,8 @@ export function encodeOutcome(o: SettlementOutcome, blockNumber: bigint, blockHa
     big(o.adapterId), big(o.modelId), o.requestId, big(o.fee),
     [big(p.contributors), big(p.modelOwner), big(p.adapterOwner), big(p.server), big(p.treasury)],
     text(o.mode), big(BigInt(o.candidates)),
-    o.attribution.map((a) => [big(a.contributionId), big(a.datanetId), a.contributor, big(a.score), big(a.matchedTokens), big(a.weight), big(a.amount)]),
+    // thousands of receipts a block, up to k shares each: only what cannot be looked up is kept
+    o.attribution.map((a) => [big(a.contributionId), big(a.score), big(a.matchedTokens), big(a.amount)]),
   ])
 }
 
@@ -91,9 +96,7 @@ export function decodeOutcome(hash: Uint8Array, raw: Uint8Array): StoredOutcome 
     parts: { contributors: parts[0], modelOwner: parts[1], adapterOwner: parts[2], server: parts[3], treasury: parts[4] },
     mode: dec(b(12)) as SettlementOutcome['mode'],
     candidates: Number(num(b(13))),
-    attribution: (f[14] as Uint8Array[][]).map((a) => ({
-      contributionId: num(a[0]), datanetId: num(a[1]), contributor: a[2], score: num(a[3]), matchedTokens: num(a[4]), weight: num(a[5]), amount: num(a[6]),
-    })),
+    attribution: (f[14] as Uint8Array[][]).map((a) => ({ contributionId: num(a[0]), score: num(a[1]), matchedTokens: num(a[2]), amount: num(a[3]) })),
   }
 }
 

@@ -13,6 +13,7 @@ import type { AttributionEngine, Candidates, ModelInfo } from '../attribution/en
 import { scoringGas } from '../attribution/engine.ts'
 import { splitByWeight, splitFee } from '../attribution/shares.ts'
 import * as D from '../datanets/records.ts'
+import type { GasSchedule } from '../framework/gas.ts'
 import type { CallContext } from '../framework/precompile.ts'
 import type { Store } from '../framework/storage.ts'
 import * as S from '../servers/records.ts'
@@ -35,19 +36,6 @@ export interface SettlementServices {
   keccak: Keccak
 }
 
-/** The settlement gas schedule (on top of the call's base and input costs). */
-export const SETTLE_GAS = {
-  /** signature, checks, escrow charge and the replay record of one receipt */
-  receipt: 6_000n,
-  /** per span of evidence */
-  span: 200n,
-  /** per account whose escrow or claimable balance changes */
-  account: 5_000n,
-  /** per contribution whose earnings change */
-  contribution: 2_500n,
-  /** per Datanet or version counter that changes */
-  counter: 5_000n,
-} as const
 
 interface Passed {
   index: number
@@ -89,7 +77,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
   const first: Array<Passed | string> = []
   for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, cache, store))
   const passed = first.filter((x): x is Passed => typeof x !== 'string')
-  const scored = await scoreByModel(passed, stores, services.engine)
+  const scored = await scoreByModel(passed, stores, services.engine, ctx.meter.gas)
 
   const ledger = new Ledger(store, stores.datanets)
   const escrow = new Map<string, bigint>()
@@ -99,7 +87,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
   for (const [i, r] of receipts.entries()) {
     const signer = signers[i]
     const check = first[i]
-    let cost = SETTLE_GAS.receipt + SETTLE_GAS.span * BigInt(r.spans.length)
+    let cost = ctx.meter.gas.settleReceipt + ctx.meter.gas.settleSpan * BigInt(r.spans.length)
     let outcome: SettlementOutcome
     let apply: (() => Promise<void>) | undefined
     if (typeof check === 'string') {
@@ -113,7 +101,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
       else {
         const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
         const split = splitReceipt(check, candidates, top, settings, services.engine)
-        cost += gas + ledger.costOf(check, split.attribution, split.parts, settings, escrow.has(payer))
+        cost += gas + ledger.costOf(check, split.attribution, split.parts, settings, escrow.has(payer), ctx.meter.gas)
         outcome = { ...split.outcome, mode, candidates: candidates.ids.length }
         apply = async () => {
           escrow.set(payer, balance - r.fee)
@@ -166,7 +154,7 @@ interface ScoredReceipt {
 }
 
 /** Receipts of one model are scored as one batch. */
-async function scoreByModel(passed: Passed[], stores: { datanets: Store; models: Store; attribution: Store }, engine: AttributionEngine): Promise<Map<number, ScoredReceipt>> {
+async function scoreByModel(passed: Passed[], stores: { datanets: Store; models: Store; attribution: Store }, engine: AttributionEngine, gasSchedule: GasSchedule): Promise<Map<number, ScoredReceipt>> {
   const byModel = new Map<bigint, Passed[]>()
   for (const p of passed) {
     const list = byModel.get(p.r.modelId) ?? []
@@ -178,7 +166,7 @@ async function scoreByModel(passed: Passed[], stores: { datanets: Store; models:
     const info = group[0].model
     const n = engine.candidateCount(info)
     const mode = engine.modeOf(info, n)
-    const gas = scoringGas(n, info.dim, mode)
+    const gas = scoringGas(gasSchedule, n, info.dim, mode)
     const candidates = await engine.candidates(stores, info)
     const tops = await engine.score(candidates, group.map((p) => p.r.sketch), mode)
     group.forEach((p, j) => out.set(p.index, { candidates, top: tops[j], mode, gas }))
@@ -311,7 +299,7 @@ class Ledger {
   }
 
   /** Gas for the slots this receipt would change that the batch has not changed yet. */
-  costOf(p: Passed, shares: AttributionShare[], parts: FeeParts, settings: PrecompileSettings, payerKnown: boolean): bigint {
+  costOf(p: Passed, shares: AttributionShare[], parts: FeeParts, settings: PrecompileSettings, payerKnown: boolean, gas: GasSchedule): bigint {
     const accounts = new Set<string>()
     const add = (a: Uint8Array, amount: bigint) => {
       const k = hex(a)
@@ -331,7 +319,7 @@ class Ledger {
     }
     let counters = BigInt(datanets.size)
     for (const pr of p.model.prefixes) if (!this.changedVersions.has(`${pr.datanetId}:${pr.version}`)) counters++
-    return SETTLE_GAS.account * BigInt(accounts.size + (payerKnown ? 0 : 1)) + SETTLE_GAS.contribution * contributions + SETTLE_GAS.counter * counters
+    return gas.settleAccount * BigInt(accounts.size + (payerKnown ? 0 : 1)) + gas.settleContribution * contributions + gas.settleCounter * counters
   }
 
   /** Books one settled receipt: every party's credit and the attribution counters. */

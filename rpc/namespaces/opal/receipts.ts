@@ -6,9 +6,9 @@ import type { MethodContext, MethodTable } from '../../method.ts'
 import { bytes, hash, parseParams, required } from '../../params.ts'
 import { ReceiptFormatError, decodeReceiptBatch } from '../../../precompiles/receipts/format.ts'
 import type { SignedReceipt } from '../../../precompiles/receipts/format.ts'
-import type { StoredOutcome } from '../../../precompiles/receipts/outcome.ts'
+
 import { receiptFromJson } from '../../../precompiles/receipts/json.ts'
-import type { ReceiptService } from '../../interface.ts'
+import type { ReceiptService, ReceiptStatus } from '../../interface.ts'
 
 /** Most receipts in one submission. */
 export const MAX_RECEIPTS_PER_CALL = 10_000
@@ -86,7 +86,7 @@ function receiptFields(r: SignedReceipt) {
 }
 
 /** A settled or refused receipt: where, why, who was paid what, and for which contributions. */
-export function outcomeJson(o: StoredOutcome) {
+export function outcomeJson(o: Extract<ReceiptStatus, { status: 'done' }>['outcome']) {
   return {
     hash: data(o.hash),
     status: o.status,
