@@ -22,9 +22,9 @@ import { ChainError } from './errors.ts'
 import { NO_EXTENSIONS } from './extensions.ts'
 import type { EvmExtensions } from './extensions.ts'
 import { buildGenesisBlock } from './genesisBlock.ts'
-import { ReceiptJournal } from './receipts/journal.ts'
-import { PoolJournal } from './txpool/journal.ts'
-import { createExecutionState, createReadView, createStateView } from './state.ts'
+import { Journal } from './db/journal.ts'
+import { createExecutionState, createReadView, createStateView, createTrieEngine } from './state.ts'
+import type { TrieEngine } from './trie/engine.ts'
 import type { BlockSelector, ExecutedBlock, StoredReceipt, TxWithContext } from './types.ts'
 import { equal, toHex } from './util/bytes.ts'
 
@@ -53,16 +53,19 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly archive: boolean
   readonly stateWindow: bigint
   readonly extensions: EvmExtensions
-  readonly journal: PoolJournal
-  readonly receiptJournal: ReceiptJournal
+  /** transactions the pool acknowledged, until mined */
+  readonly journal: Journal
+  /** receipts the receipt pool acknowledged, until settled */
+  readonly receiptJournal: Journal
   readonly finalityDepth: bigint
   readonly #db: Level
   #head!: BlockHeader
   #genesisHash!: Uint8Array
   #safe = 0n
   #closed = false
-  #readView: { root: Uint8Array; state: MerkleStateManager } | undefined
-  #callView: { root: Uint8Array; state: MerkleStateManager } | undefined
+  /** the trie engine of the warm views: its decoded nodes serve every head in turn */
+  #readEngine: TrieEngine | undefined
+  readonly #warmViews: Record<'read' | 'call', { root: Uint8Array; state: MerkleStateManager } | undefined> = { read: undefined, call: undefined }
 
   private constructor(db: Level, opts: ChainOptions, common: Common) {
     super()
@@ -75,8 +78,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.archive = opts.archive ?? false
     this.stateWindow = BigInt(opts.stateWindow ?? 128)
     this.extensions = opts.extensions ?? NO_EXTENSIONS
-    this.journal = new PoolJournal(db)
-    this.receiptJournal = new ReceiptJournal(db)
+    this.journal = new Journal(db, Bucket.poolTx)
+    this.receiptJournal = new Journal(db, Bucket.poolReceipt)
     this.finalityDepth = BigInt(opts.finalityDepth ?? 64)
   }
 
@@ -282,12 +285,7 @@ export class Chain extends EventEmitter<ChainEvents> {
    * next block, so repeated reads (balances, registry lookups) skip the trie. Never write to it.
    */
   async readState(header: BlockHeader): Promise<MerkleStateManager> {
-    this.#checkRetained(header)
-    if (!equal(header.stateRoot, this.#head.stateRoot)) return createStateView(this.stateDb, this.common, header.stateRoot)
-    if (this.#readView === undefined || !equal(this.#readView.root, header.stateRoot)) {
-      this.#readView = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot) }
-    }
-    return this.#readView.state
+    return this.#warm('read', header)
   }
 
   /**
@@ -296,12 +294,19 @@ export class Chain extends EventEmitter<ChainEvents> {
    * Calls take turns on it.
    */
   async callState(header: BlockHeader): Promise<MerkleStateManager> {
+    return this.#warm('call', header)
+  }
+
+  /** A long-lived view at the head (kept until the next block), or a fresh one at older blocks. */
+  #warm(kind: 'read' | 'call', header: BlockHeader): MerkleStateManager {
     this.#checkRetained(header)
     if (!equal(header.stateRoot, this.#head.stateRoot)) return createStateView(this.stateDb, this.common, header.stateRoot)
-    if (this.#callView === undefined || !equal(this.#callView.root, header.stateRoot)) {
-      this.#callView = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot) }
-    }
-    return this.#callView.state
+    const view = this.#warmViews[kind]
+    if (view !== undefined && equal(view.root, header.stateRoot)) return view.state
+    this.#readEngine ??= createTrieEngine(this.stateDb, this.common)
+    const fresh = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot, this.#readEngine) }
+    this.#warmViews[kind] = fresh
+    return fresh.state
   }
 
   #checkRetained(header: BlockHeader): void {

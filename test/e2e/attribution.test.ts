@@ -5,7 +5,7 @@
 // graphs admitted or refused, and the attribution read from Solidity.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, toHex } from 'viem'
+import { createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, toHex } from 'viem'
 import type { Abi, PublicClient } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ATTRIBUTION_ABI, DATANET_ABI, INFERENCE_NODES_ABI, MODEL_ABI, ADAPTER_ABI, RECEIPTS_ABI } from '../../precompiles/index.ts'
@@ -16,6 +16,7 @@ import { ReceiptClient } from '../../rpc/client/receipts.ts'
 import type { SignedReceipt } from '../../rpc/client/receipts.ts'
 import { attributionUserContract } from '../support/contracts.ts'
 import { rpc, startDevnet } from '../support/devnet.ts'
+import { contractCalls } from '../support/viem.ts'
 import type { DevnetProcess } from '../support/devnet.ts'
 
 const KEYS = [
@@ -79,25 +80,7 @@ after(async () => {
   await devnet.stop()
 })
 
-async function write(account: typeof owner, address: `0x${string}`, abi: Abi, functionName: string, args: unknown[], value = 0n) {
-  const wallet = createWalletClient({ account, chain, transport: http(devnet.url) })
-  const { request, result } = await client.simulateContract({ account, address, abi, functionName, args, value } as never)
-  const hash = await wallet.writeContract(request as never)
-  const receipt = await client.waitForTransactionReceipt({ hash })
-  assert.equal(receipt.status, 'success', `${functionName} failed`)
-  return { result: result as unknown, receipt }
-}
-
-async function revertOf(account: typeof owner, address: `0x${string}`, abi: Abi, functionName: string, args: unknown[], value = 0n): Promise<{ name: string; args: readonly unknown[] }> {
-  try {
-    await client.simulateContract({ account, address, abi, functionName, args, value } as never)
-  } catch (err) {
-    const revert = (err as BaseError).walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null
-    assert.ok(revert?.data !== undefined, `no decodable revert: ${String(err)}`)
-    return { name: revert.data.errorName, args: revert.data.args ?? [] }
-  }
-  throw new Error(`${functionName} did not revert`)
-}
+const { write, revertOf } = contractCalls(() => client, chain, () => devnet.url)
 
 const read = <T>(address: `0x${string}`, abi: Abi, functionName: string, args: unknown[] = []) => client.readContract({ address, abi, functionName, args }) as Promise<T>
 const claimable = (a: string) => read<bigint>(RECEIPTS, RECEIPTS_ABI, 'claimable', [a])

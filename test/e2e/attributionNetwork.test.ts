@@ -14,6 +14,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { DEFAULT_CONFIG, OpalNode } from '../../node/index.ts'
 import type { NodeConfig } from '../../node/index.ts'
 import { defaultGraphIdHex } from '../../node/precompiles.ts'
+import { nodeRpc as rpc, until } from '../support/nodes.ts'
 import { DEV_SEQUENCER_INDEX, devAccount, devGenesis, devExamplePrecompiles } from '../../genesis/index.ts'
 import type { Genesis } from '../../genesis/index.ts'
 import { ATTRIBUTION_ABI } from '../../precompiles/index.ts'
@@ -93,20 +94,6 @@ after(async () => {
   for (const n of nodes.reverse()) await n.stop()
 })
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-async function rpc(node: OpalNode, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(node.rpc.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
-  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`)
-  return body.result
-}
 
 test('every kernel reaches the same attribution and state roots, exact and indexed', async () => {
   assert.deepEqual(nodes.map((n) => n.engine.kernel), ['onnx', 'wasm', 'onnx', 'js'])
@@ -140,9 +127,9 @@ test('every kernel reaches the same attribution and state roots, exact and index
   await until('every receipt settled', async () => {
     const s = (await Promise.all(hashes.map((h) => rpc(nodes[0], 'opal_getReceipt', [h])))) as Array<{ status: string }>
     return s.every((x) => x.status === 'settled')
-  })
+  }, 120_000)
   const target = nodes[0].chain.head.number
-  await until('every node at the sequencer head', () => nodes.every((n) => n.chain.head.number >= target))
+  await until('every node at the sequencer head', () => nodes.every((n) => n.chain.head.number >= target), 120_000)
   for (let n = 1n; n <= target; n++) {
     const roots = await Promise.all(nodes.map(async (node) => Buffer.from((await node.chain.header(n))?.stateRoot ?? []).toString('hex')))
     assert.equal(new Set(roots).size, 1, `state roots of block ${n} differ across kernels: ${roots.join(' ')}`)

@@ -20,6 +20,7 @@ import { createPublicClient, createWalletClient, defineChain, http, parseEther }
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEFAULT_CONFIG, OpalNode, startDevnet } from '../../node/index.ts'
 import type { Devnet } from '../../node/index.ts'
+import { nodeRpc as rpc, until } from '../support/nodes.ts'
 import { DEV_SEQUENCER_INDEX, devAccount } from '../../genesis/index.ts'
 import { blockSigningHash, encodeBlockMessage, readBlock, sign, topicName } from '../../p2p/index.ts'
 import { DEV_KEYS } from '../support/contracts.ts'
@@ -42,20 +43,6 @@ after(async () => {
 
 const heads = (nodes: OpalNode[]) => nodes.map((n) => ({ number: String(n.chain.head.number), hash: Buffer.from(n.chain.head.hash()).toString('hex'), root: Buffer.from(n.chain.head.stateRoot).toString('hex') }))
 
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-async function rpc(node: OpalNode, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(node.rpc.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
-  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`)
-  return body.result
-}
 
 const allAgree = (nodes: OpalNode[]) => new Set(heads(nodes).map((h) => JSON.stringify(h))).size === 1
 

@@ -3,13 +3,14 @@
 // and persistence across a restart.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, decodeErrorResult, defineChain, http, keccak256, parseEther, toHex } from 'viem'
+import { createPublicClient, createWalletClient, decodeErrorResult, defineChain, http, keccak256, parseEther, toHex } from 'viem'
 import type { Abi, PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ADAPTER_ABI, DATANET_ABI, MODEL_ABI } from '../../precompiles/index.ts'
 import { leafOf, rootOfLeaves } from '../../precompiles/datanets/merkle.ts'
 import { registryUserContract } from '../support/contracts.ts'
 import { rpc, startDevnet } from '../support/devnet.ts'
+import { contractCalls } from '../support/viem.ts'
 import type { DevnetProcess } from '../support/devnet.ts'
 
 const KEYS = [
@@ -41,25 +42,7 @@ after(async () => {
   await devnet.stop()
 })
 
-async function write(account: typeof owner, address: `0x${string}`, abi: Abi, functionName: string, args: unknown[], value = 0n) {
-  const wallet = createWalletClient({ account, chain, transport: http(devnet.url) })
-  const { request, result } = await client.simulateContract({ account, address, abi, functionName, args, value } as never)
-  const hash = await wallet.writeContract(request as never)
-  const receipt = await client.waitForTransactionReceipt({ hash })
-  assert.equal(receipt.status, 'success', `${functionName} failed`)
-  return { result: result as unknown, receipt }
-}
-
-async function revertOf(account: typeof owner, address: `0x${string}`, abi: Abi, functionName: string, args: unknown[], value = 0n): Promise<{ name: string; args: readonly unknown[] }> {
-  try {
-    await client.simulateContract({ account, address, abi, functionName, args, value } as never)
-  } catch (err) {
-    const revert = (err as BaseError).walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null
-    assert.ok(revert?.data !== undefined, `no decodable revert: ${String(err)}`)
-    return { name: revert.data.errorName, args: revert.data.args ?? [] }
-  }
-  throw new Error(`${functionName} did not revert`)
-}
+const { write, revertOf } = contractCalls(() => client, chain, () => devnet.url)
 
 test('a Datanet is created with its rules, and bad rules are refused', async () => {
   const rules = { minStake: parseEther('1'), sketchKind: 1, sketchDim: 64, licenseURI: 'https://license', curators: [cur1.address, cur2.address, cur3.address], quorum: 2 }
