@@ -191,7 +191,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       ...this.store.putOps(executed),
       this.store.headOp(block.hash()),
     ]
-    await this.#db.batch(ops)
+    // synced: a block is gossiped and its journal entries are dropped once it is committed
+    await this.#db.batch(ops, { sync: true })
     this.store.remember(executed)
     this.#head = block.header
     this.emit('block', executed)

@@ -1,5 +1,5 @@
 // A pool's journal in the chain database: what a pool acknowledged (a transaction, a receipt) is
-// on disk before the acknowledgement is sent, and leaves in the batch of the block that includes
+// on disk (synced) before the acknowledgement is sent, and leaves in the batch of the block that includes
 // it. Concurrent additions are written together (one LevelDB batch per event-loop turn), so a
 // JSON-RPC batch of a thousand entries costs one write, not a thousand.
 import { key } from './buckets.ts'
@@ -35,7 +35,8 @@ export class Journal {
         const ops = this.#queued
         this.#queued = []
         this.#flush = undefined
-        this.#db.batch(ops).then(resolve, reject)
+        // synced: an acknowledgement must survive the machine losing power, not only the process
+        this.#db.batch(ops, { sync: true }).then(resolve, reject)
       })
     })
     return this.#flush
