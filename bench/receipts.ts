@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { decodeFunctionResult, encodeFunctionData, toHex } from 'viem'
 import { loadCrypto } from '../chain/crypto.ts'
 import { DEV_SERVER_INDEX, devAccount, devExamplePrecompiles, devGenesis, genesisToJson } from '../genesis/index.ts'
-import { defaultGraphIdHex } from '../node/precompiles.ts'
+import { DEFAULT_GRAPH_ID } from '../precompiles/attribution/onnx/defaultGraph.ts'
 import { ATTRIBUTION_ABI, RECEIPTS_ABI } from '../precompiles/index.ts'
 import { domainSeparator, encodeReceiptBatch, receiptDigest } from '../precompiles/receipts/format.ts'
 import type { SignedReceipt } from '../precompiles/receipts/format.ts'
@@ -51,7 +51,7 @@ const owner = devAccount(0).address
 const payer = devAccount(0).address
 const server = devAccount(DEV_SERVER_INDEX)
 const contributors = Array.from({ length: 1000 }, (_, i) => `0x${Buffer.from(crypto.keccak256(new TextEncoder().encode(`contributor ${i}`))).subarray(12).toString('hex')}`)
-const graph = defaultGraphIdHex()
+const graph = DEFAULT_GRAPH_ID
 const example = devExamplePrecompiles(graph) as Record<string, unknown>
 const genesis = devGenesis({
   timestamp: BigInt(Math.floor(Date.now() / 1000)),

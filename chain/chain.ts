@@ -21,6 +21,7 @@ import { StateDB } from './db/stateDb.ts'
 import { ChainError } from './errors.ts'
 import { NO_EXTENSIONS } from './extensions.ts'
 import type { EvmExtensions } from './extensions.ts'
+import type { PrefixStore } from '../precompiles/attribution/engine.ts'
 import { buildGenesisBlock } from './genesisBlock.ts'
 import { Journal } from './db/journal.ts'
 import { createExecutionState, createReadView, createStateView, createTrieEngine } from './state.ts'
@@ -139,7 +140,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** A store for caches derived from state: never part of a block's batch, safe to lose. */
-  derivedStore(): { get(key: Uint8Array): Promise<Uint8Array | undefined>; put(key: Uint8Array, value: Uint8Array): Promise<void> } {
+  derivedStore(): PrefixStore {
     return {
       get: (k) => this.#db.get(key(Bucket.derived, k)),
       put: (k, v) => this.#db.put(key(Bucket.derived, k), v),

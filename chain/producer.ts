@@ -5,7 +5,6 @@
 //        ─► sign ─► chain.commit (block + receipts + state, one batch) ─► pool.onNewHead
 import type { BlockHeader } from '@ethereumjs/block'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
-import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address, privateToAddress } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
@@ -63,12 +62,15 @@ export class BlockProducer {
   #vm!: VM
   #busy: Promise<unknown> = Promise.resolve()
   #settlementWarned = 0
+  /** the sequencer's address, from its key once (a public key derivation costs about a millisecond) */
+  readonly #settler: Address | undefined
 
   constructor(chain: Chain, pool: TxPool, opts: ProducerOptions, log: Logger) {
     this.#chain = chain
     this.#pool = pool
     this.#opts = opts
     this.#log = log
+    this.#settler = opts.settlement === undefined ? undefined : new Address(privateToAddress(opts.settlement.key))
   }
 
   async init(): Promise<void> {
@@ -158,7 +160,7 @@ export class BlockProducer {
     const outcome = await exec.finish()
     const block = exec.seal(outcome)
     const t2 = performance.now()
-    const senders = [...(settled === undefined ? [] : [settled.sender]), ...included.map((p) => p.sender)]
+    const senders = [...(settled === undefined ? [] : [settled]), ...included.map((p) => p.sender)]
     const executed: ExecutedBlock = {
       block,
       receipts: exec.txs.map((tx, i) => toStoredReceipt(tx, exec.results[i])),
@@ -189,13 +191,13 @@ export class BlockProducer {
    * first in the block. If it cannot be included (the sequencer cannot pay its gas), the block is
    * made without it and the receipts wait, with an error in the log.
    */
-  async #settle(exec: BlockExecution, parent: BlockHeader, baseFee: bigint): Promise<{ tx: TypedTransaction; sender: Uint8Array } | undefined> {
+  async #settle(exec: BlockExecution, parent: BlockHeader, baseFee: bigint): Promise<Uint8Array | undefined> {
     const s = this.#opts.settlement
-    if (s === undefined || s.pool.size === 0) return undefined
+    const sender = this.#settler
+    if (s === undefined || sender === undefined || s.pool.size === 0) return undefined
     const gasLimit = (parent.gasLimit * BigInt(s.maxGasBps)) / 10_000n
     const picked = s.pool.take(gasLimit - 100_000n, s.maxBatchBytes)
     if (picked.length === 0) return undefined
-    const sender = new Address(privateToAddress(s.key))
     const nonce = (await this.#state.getAccount(sender))?.nonce ?? 0n
     const tx = settlementTx({ common: this.#chain.common, receipts: s.receipts, nonce, baseFee, gasLimit, raws: picked.map((p) => p.raw), key: s.key })
     try {
@@ -207,6 +209,6 @@ export class BlockProducer {
       }
       return undefined
     }
-    return { tx, sender: sender.bytes }
+    return sender.bytes
   }
 }

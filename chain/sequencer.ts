@@ -15,6 +15,7 @@ export interface SequencerOptions {
 export class Sequencer {
   readonly #producer: BlockProducer
   readonly #pool: TxPool
+  readonly #receipts: ReceiptPool | undefined
   readonly #opts: SequencerOptions
   readonly #log: Logger
   #timer: NodeJS.Timeout | undefined
@@ -27,8 +28,6 @@ export class Sequencer {
   readonly #onAdded = () => {
     if (this.#running && this.#automine) void this.#drain()
   }
-
-  readonly #receipts: ReceiptPool | undefined
 
   constructor(producer: BlockProducer, pool: TxPool, opts: SequencerOptions, log: Logger, receipts?: ReceiptPool) {
     this.#producer = producer

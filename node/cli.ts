@@ -6,7 +6,7 @@ import type { NodeConfig } from './config.ts'
 import { devnetBanner, startDevnet } from './devnet.ts'
 import { createLogger } from './logger.ts'
 import { OpalNode } from './node.ts'
-import { defaultGraphIdHex } from './precompiles.ts'
+import { DEFAULT_GRAPH_ID } from '../precompiles/attribution/onnx/defaultGraph.ts'
 import { createAddressFromString } from '@ethereumjs/util'
 import { PrecompileSettingsError, parsePrecompileSettings } from '../precompiles/index.ts'
 import { VERSION } from './version.ts'
@@ -175,7 +175,7 @@ genesisCmd
   .option('-o, --out <file>', 'write here instead of standard output')
   .action(async (flags: { dev?: boolean; chainId?: bigint; blockTime?: number; sequencer?: string; out?: string }) => {
     // without --dev: no funded accounts and no example registries, only what the flags say
-    let genesis = devGenesis({ chainId: flags.chainId, blockTime: flags.blockTime, accounts: flags.dev === true ? 10 : 0, precompiles: flags.dev === true ? undefined : { attribution: { defaultGraph: defaultGraphIdHex() } }, defaultGraph: defaultGraphIdHex() })
+    let genesis = devGenesis({ chainId: flags.chainId, blockTime: flags.blockTime, accounts: flags.dev === true ? 10 : 0, precompiles: flags.dev === true ? undefined : { attribution: { defaultGraph: DEFAULT_GRAPH_ID } }, defaultGraph: DEFAULT_GRAPH_ID })
     if (flags.dev !== true) {
       if (flags.sequencer === undefined) throw new ConfigError('--sequencer <address> is required without --dev')
       genesis = parseGenesis({ ...genesisToJson(genesis), alloc: {}, sequencer: flags.sequencer, feeRecipient: flags.sequencer, extraData: '0x' })

@@ -13,7 +13,7 @@ import {
 import type { Genesis } from '../genesis/index.ts'
 import type { NodeConfig } from './config.ts'
 import { OpalNode } from './node.ts'
-import { defaultGraphIdHex } from './precompiles.ts'
+import { DEFAULT_GRAPH_ID } from '../precompiles/attribution/onnx/defaultGraph.ts'
 import { VERSION } from './version.ts'
 
 export interface DevnetOptions {
@@ -99,7 +99,7 @@ export async function startDevnet(opts: DevnetOptions, config: Omit<NodeConfig, 
 async function devnetGenesis(dataDir: string, opts: DevnetOptions, blockTime: number | undefined, validators: number): Promise<Genesis> {
   const path = join(dataDir, 'genesis.json')
   if (existsSync(path)) return loadGenesisFile(path)
-  const genesis = devGenesis({ chainId: opts.chainId, accounts: opts.accounts, balance: opts.balance, blockTime, gasLimit: opts.gasLimit, validators, defaultGraph: defaultGraphIdHex() })
+  const genesis = devGenesis({ chainId: opts.chainId, accounts: opts.accounts, balance: opts.balance, blockTime, gasLimit: opts.gasLimit, validators, defaultGraph: DEFAULT_GRAPH_ID })
   await writeFile(path, `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`)
   return genesis
 }

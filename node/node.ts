@@ -13,9 +13,7 @@ import type { OpalCrypto, TxPoolError } from '../chain/index.ts'
 import { ReceiptPool } from '../chain/receipts/pool.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { blockSigningHash, sign } from '../p2p/index.ts'
-import { RegistryReader } from '../precompiles/index.ts'
 import type { AttributionEngine, PrecompileSettings } from '../precompiles/index.ts'
-import type { StoredShare } from '../precompiles/receipts/outcome.ts'
 import { startRpcServer, standardMethods } from '../rpc/index.ts'
 import type { DevAccountKey, MethodTable, RpcBackend, RpcServer } from '../rpc/index.ts'
 import { networkMethods } from '../rpc/namespaces/admin.ts'
@@ -122,14 +120,7 @@ export class OpalNode {
           )
         : undefined
       if (net !== undefined) closers.push(() => net.stop())
-      const lookup = async (shares: StoredShare[]) => {
-        const reader = new RegistryReader(settings, await chain.readState(chain.head))
-        return Promise.all(shares.map(async (s) => {
-          const c = await reader.contribution(s.contributionId)
-          return { ...s, datanetId: c?.datanetId ?? 0n, contributor: c?.contributor.bytes ?? new Uint8Array(20), weight: s.score + settings.attribution.spanWeight * s.matchedTokens }
-        }))
-      }
-      const receiptRole = startReceipts(receipts, net?.network, sequencer !== undefined, lookup, log.child({ module: 'receipts' }))
+      const receiptRole = startReceipts(receipts, net?.network, sequencer !== undefined, log.child({ module: 'receipts' }))
       closers.push(async () => receiptRole.stop())
       const backend: RpcBackend = {
         chain,

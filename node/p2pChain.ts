@@ -3,6 +3,7 @@
 import { createBlockFromRLP } from '@ethereumjs/block'
 import type { BlockImporter, Chain } from '../chain/index.ts'
 import { decodeRawTx } from '../chain/txpool/decode.ts'
+import { signatureProblem } from '../chain/txpool/senders.ts'
 import type { ImportResult, P2PChain, SignedBlock } from '../p2p/index.ts'
 import { readBlock } from '../p2p/index.ts'
 
@@ -43,10 +44,10 @@ export function p2pChain(chain: Chain, importer: BlockImporter | undefined, sequ
       }
       return importer.import(block, b.signature)
     },
+    // the pool's own stateless checks; the signer is recovered once, by the pool's workers
     checkTransaction(raw) {
       try {
-        decodeRawTx(raw, chain.common).getSenderAddress()
-        return undefined
+        return signatureProblem(decodeRawTx(raw, chain.common))
       } catch (err) {
         return (err as Error).message
       }

@@ -3,19 +3,14 @@
 // graph the genesis must agree with.
 import { createAddressFromString } from '@ethereumjs/util'
 import { ConfigError } from './config.ts'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { OpalCrypto } from '../chain/index.ts'
 import { ReceiptSigners } from '../chain/receipts/signers.ts'
 import { RecoverPool } from '../chain/sigs/recoverPool.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { AttributionEngine, createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
 import type { KernelSetting, OpalPrecompiles, PrecompileSettings } from '../precompiles/index.ts'
+import { DEFAULT_GRAPH_ID } from '../precompiles/attribution/onnx/defaultGraph.ts'
 import { defaultGraphTemplate } from '../precompiles/attribution/onnx/graph.ts'
-
-/** keccak256 of the built-in default scoring graph, as a genesis names it. */
-export function defaultGraphIdHex(): string {
-  return `0x${Buffer.from(keccak_256(defaultGraphTemplate())).toString('hex')}`
-}
 
 export interface PrecompileParts {
   settings: PrecompileSettings
@@ -28,15 +23,14 @@ export interface PrecompileParts {
 
 export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto, opts: { kernel: KernelSetting; threads: number }): Promise<PrecompileParts> {
   const settings = parsePrecompileSettings(genesis.precompiles, createAddressFromString(genesis.sequencer))
-  const graph = defaultGraphTemplate()
-  const graphId = crypto.keccak256(graph)
+  const graphId = Uint8Array.from(Buffer.from(DEFAULT_GRAPH_ID.slice(2), 'hex'))
   if (settings.attribution.defaultGraph !== undefined && Buffer.compare(settings.attribution.defaultGraph, graphId) !== 0) {
     throw new ConfigError(`the genesis names default scoring graph 0x${Buffer.from(settings.attribution.defaultGraph).toString('hex')}, but this node's is 0x${Buffer.from(graphId).toString('hex')}`)
   }
   const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId })
   const signatures = new RecoverPool()
   const receiptSigners = new ReceiptSigners(signatures)
-  const precompiles = createOpalPrecompiles(settings, { chainId: genesis.chainId, engine, signatures: receiptSigners, keccak: crypto.keccak256, defaultGraph: { id: graphId, size: graph.length } })
+  const precompiles = createOpalPrecompiles(settings, { chainId: genesis.chainId, engine, signatures: receiptSigners, keccak: crypto.keccak256, defaultGraph: { id: graphId, size: defaultGraphTemplate().length } })
   return {
     settings,
     precompiles,

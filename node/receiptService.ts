@@ -2,12 +2,10 @@
 // accepted to the sequencer over gossip (and again, while it stays unsettled); the sequencer takes
 // what followers hand on into its own pool, where its blocks settle them.
 import type { Logger } from 'pino'
-import type { ReceiptPool } from '../chain/receipts/pool.ts'
-import { rlpList } from '../chain/receipts/settlementTx.ts'
+import type { PendingReceipt, ReceiptPool } from '../chain/receipts/pool.ts'
 import type { OpalNetwork } from '../p2p/index.ts'
-import { ReceiptFormatError, decodeReceiptBatch } from '../precompiles/receipts/format.ts'
-import type { StoredShare } from '../precompiles/receipts/outcome.ts'
-import type { ReceiptService, ShareView } from '../rpc/index.ts'
+import { ReceiptFormatError, decodeReceiptBatch, joinReceiptBatch } from '../precompiles/receipts/format.ts'
+import type { ReceiptService } from '../rpc/index.ts'
 
 /** largest gossip message of receipts (the topic allows 8 MiB) */
 const MAX_GOSSIP_BYTES = 1024 * 1024
@@ -19,14 +17,14 @@ export interface ReceiptRole {
   stop(): void
 }
 
-/** The registry's facts about the contributions a stored outcome paid (they never change). */
-export type ShareLookup = (shares: StoredShare[]) => Promise<ShareView[]>
-
-export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, sequencing: boolean, lookup: ShareLookup, log: Logger): ReceiptRole {
+export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, sequencing: boolean, log: Logger): ReceiptRole {
   const forward = (raws: Uint8Array[]) => {
     if (net === undefined || sequencing) return
-    for (const chunk of chunks(raws, MAX_GOSSIP_BYTES)) net.publishReceipts(rlpList(chunk)).catch((err: Error) => log.debug({ err: err.message }, 'handing receipts on failed'))
+    for (const chunk of chunks(raws, MAX_GOSSIP_BYTES)) net.publishReceipts(joinReceiptBatch(chunk)).catch((err: Error) => log.debug({ err: err.message }, 'handing receipts on failed'))
   }
+  // what a follower accepts goes to the sequencer at once
+  const onAdded = (added: PendingReceipt[]) => forward(added.map((p) => p.raw))
+  pool.on('added', onAdded)
   if (net !== undefined && sequencing) {
     net.onReceipts((payload, from) => {
       let receipts
@@ -56,21 +54,12 @@ export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, s
   return {
     service: {
       domain: () => pool.domain(),
-      async submit(receipts) {
-        const answers = await pool.submit(receipts)
-        const accepted = new Set(answers.flatMap((a) => ('hash' in a ? [Buffer.from(a.hash).toString('hex')] : [])))
-        if (accepted.size > 0) forward(pool.pending().filter((p) => accepted.has(Buffer.from(p.hash).toString('hex'))).map((p) => p.raw))
-        return answers
-      },
-      async status(hash) {
-        const s = await pool.status(hash)
-        if (s === null) return null
-        if (s.status === 'pending') return { status: 'pending', receipt: s.receipt.receipt, signer: s.receipt.signer }
-        return { status: 'done', outcome: { ...s.outcome, attribution: await lookup(s.outcome.attribution) } }
-      },
+      submit: (receipts) => pool.submit(receipts),
+      status: (hash) => pool.status(hash),
       pendingCount: () => pool.size,
     },
     stop: () => {
+      pool.off('added', onAdded)
       if (timer !== undefined) clearInterval(timer)
     },
   }

@@ -43,6 +43,7 @@ export function endTxArtifacts(evm: EVM, succeeded: boolean): void {
   const c = collectors.get(evm)
   if (c === undefined) return
   if (succeeded) {
+    for (const o of c.tx.settlements) o.txIndex = c.txIndex
     c.block.settlements.push(...c.tx.settlements)
     c.block.graphs.push(...c.tx.graphs)
   }
@@ -57,11 +58,6 @@ export function finishBlockArtifacts(evm: EVM): BlockArtifacts {
 
 export function discardBlockArtifacts(evm: EVM): void {
   collectors.delete(evm)
-}
-
-/** The transaction index being executed on this EVM, if a block is being collected. */
-export function currentTxIndex(evm: EVM): number | undefined {
-  return collectors.get(evm)?.txIndex
 }
 
 export function recordSettlements(evm: EVM, outcomes: SettlementOutcome[]): void {

@@ -12,9 +12,9 @@ import * as T from './attribution/records.ts'
 import { definePrecompile } from './framework/precompile.ts'
 import type { CallContext, MethodSpec } from './framework/precompile.ts'
 import { Revert } from './framework/revert.ts'
-import * as M from './models/records.ts'
 import { MAX_K } from './settings.ts'
 import type { PrecompileSettings } from './settings.ts'
+import { registryStores } from './stores.ts'
 
 export const ATTRIBUTION_ABI = abiJson as Abi
 /** largest scoring graph accepted (its bytes travel in a transaction) */
@@ -33,9 +33,8 @@ const MODE_VALUE = { exact: T.Mode.Exact, indexed: T.Mode.Indexed } as const
 
 export function attributionMethods(settings: PrecompileSettings, services: AttributionServices): Record<string, MethodSpec> {
   const { engine } = services
-  const stores = (ctx: CallContext) => ({ datanets: ctx.store.at(settings.addresses.datanets), models: ctx.store.at(settings.addresses.models), attribution: ctx.store })
   const requireModel = async (ctx: CallContext, id: bigint) => {
-    const info = await engine.modelInfo(stores(ctx), id)
+    const info = await engine.modelInfo(registryStores(ctx.store, settings), id)
     if (info === undefined) throw new Revert('ModelNotFound', id)
     return info
   }
@@ -64,8 +63,8 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
       kind: 'write',
       async handler(ctx, [modelId, k, mode]) {
         const id = modelId as bigint
-        await requireModel(ctx, id)
-        if (!(await M.modelOwner(ctx.store.at(settings.addresses.models), id)).equals(ctx.frame.caller)) throw new Revert('NotModelOwner', ctx.frame.caller.toString())
+        const info = await requireModel(ctx, id)
+        if (!info.owner.equals(ctx.frame.caller)) throw new Revert('NotModelOwner', ctx.frame.caller.toString())
         if ((k as number) < 1 || (k as number) > MAX_K) throw new Revert('InvalidK', k, MAX_K)
         if ((mode as number) > T.Mode.Indexed) throw new Revert('MalformedInput')
         await T.setModelSettings(ctx.store, id, { k: k as number, mode: mode as T.Mode })
@@ -82,7 +81,7 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
         const n = engine.candidateCount(info)
         const mode = engine.modeOf(info, n)
         ctx.meter.charge(scoringGas(ctx.meter.gas, n, info.dim, mode))
-        const c = await engine.candidates({ datanets: ctx.unmetered.at(settings.addresses.datanets), models: ctx.unmetered.at(settings.addresses.models), attribution: ctx.unmetered }, info)
+        const c = await engine.candidates(registryStores(ctx.unmetered, settings), info)
         const [top] = await engine.score(c, [new Int8Array(q.buffer, q.byteOffset, q.length)], mode)
         return [top.map((t) => c.ids[t.index]), top.map((t) => BigInt(t.score))]
       },

@@ -22,11 +22,6 @@ export function serverJson(r: S.ServerRecord) {
   }
 }
 
-/** A server whose receipts are accepted now: active and holding the minimum stake. */
-export function serverAccepts(t: S.ServerTerms, minStake: bigint): boolean {
-  return t.status === ServerStatus.Active && t.stake >= minStake
-}
-
 export function inferenceNodeMethods(settings: PrecompileSettings, toAddress: (a: `0x${string}`) => Address): Record<string, MethodSpec> {
   const { minStake, unbondingDelay, slasher } = settings.servers
   const requireOperator = async (ctx: CallContext, signer: Address): Promise<S.ServerRecord> => {

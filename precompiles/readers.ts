@@ -8,10 +8,11 @@ import * as D from './datanets/records.ts'
 import * as M from './models/records.ts'
 import type { AttributionEngine } from './attribution/engine.ts'
 import * as T from './attribution/records.ts'
-import { contributionStats } from './receiptSettlement.ts'
+import { contributionStats } from './receipts/stats.ts'
 import * as R from './receipts/records.ts'
 import * as S from './servers/records.ts'
 import type { PrecompileSettings } from './settings.ts'
+import { registryStores } from './stores.ts'
 
 export class RegistryReader {
   readonly #datanets: Store
@@ -22,13 +23,13 @@ export class RegistryReader {
   readonly #attribution: Store
 
   constructor(settings: PrecompileSettings, state: StorageAccess) {
-    const at = (a: Address) => new Store(state, a, undefined, true)
-    this.#datanets = at(settings.addresses.datanets)
-    this.#models = at(settings.addresses.models)
-    this.#adapters = at(settings.addresses.adapters)
-    this.#servers = at(settings.addresses.servers)
-    this.#receipts = at(settings.addresses.receipts)
-    this.#attribution = at(settings.addresses.attribution)
+    const s = registryStores(new Store(state, settings.addresses.datanets, undefined, true), settings)
+    this.#datanets = s.datanets
+    this.#models = s.models
+    this.#adapters = s.adapters
+    this.#servers = s.servers
+    this.#receipts = s.receipts
+    this.#attribution = s.attribution
   }
 
   datanet = (id: bigint) => D.readDatanet(this.#datanets, id)

@@ -4,16 +4,15 @@
 import type { Address } from '@ethereumjs/util'
 import type { Abi } from 'viem'
 import abiJson from './abi/Receipts.json' with { type: 'json' }
-import { currentTxIndex, recordSettlements } from './artifacts.ts'
+import { recordSettlements } from './artifacts.ts'
 import { definePrecompile } from './framework/precompile.ts'
-import type { MethodSpec } from './framework/precompile.ts'
+import type { CallContext, MethodSpec } from './framework/precompile.ts'
 import { Revert } from './framework/revert.ts'
 import { ReceiptFormatError, decodeReceiptBatch } from './receipts/format.ts'
 import * as R from './receipts/records.ts'
-import { settleBatch, versionList } from './receipts/settle.ts'
+import { settleBatch } from './receipts/settle.ts'
+import { contributionStats } from './receipts/stats.ts'
 import type { SettlementServices } from './receipts/settle.ts'
-import * as D from './datanets/records.ts'
-import type { Store } from './framework/storage.ts'
 import type { PrecompileSettings } from './settings.ts'
 
 export const RECEIPTS_ABI = abiJson as Abi
@@ -21,7 +20,7 @@ export const RECEIPTS_ABI = abiJson as Abi
 const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 
 export function receiptMethods(settings: PrecompileSettings, services: SettlementServices, chainId: bigint, toAddress: (a: `0x${string}`) => Address): Record<string, MethodSpec> {
-  const deposit = async (ctx: Parameters<MethodSpec['handler']>[0], payer: Address) => {
+  const deposit = async (ctx: CallContext, payer: Address) => {
     const balance = (await R.escrowBalance(ctx.store, payer.bytes)) + ctx.frame.value
     await R.setEscrowBalance(ctx.store, payer.bytes, balance)
     ctx.emit('Deposited', { payer: payer.toString(), from: ctx.frame.caller.toString(), amount: ctx.frame.value })
@@ -82,11 +81,7 @@ export function receiptMethods(settings: PrecompileSettings, services: Settlemen
         const outcomes = await settleBatch(ctx, receipts, settings, services, chainId)
         const settled = outcomes.filter((o) => o.status === 'settled')
         ctx.emit('BatchSettled', { settled: BigInt(settled.length), rejected: BigInt(outcomes.length - settled.length), fees: settled.reduce((t, o) => t + o.fee, 0n) })
-        ctx.afterSuccess(() => {
-          const txIndex = currentTxIndex(ctx.evm) ?? 0
-          for (const o of outcomes) o.txIndex = txIndex
-          recordSettlements(ctx.evm, outcomes)
-        })
+        ctx.afterSuccess(() => recordSettlements(ctx.evm, outcomes))
         return [BigInt(settled.length), BigInt(outcomes.length - settled.length)]
       },
     },
@@ -105,8 +100,7 @@ export function receiptMethods(settings: PrecompileSettings, services: Settlemen
     contributionStats: {
       kind: 'view',
       async handler(ctx, [contributionId]) {
-        const s = await contributionStats(ctx.store, ctx.store.at(settings.addresses.datanets), contributionId as bigint)
-        return { earned: s.earned, candidateReceipts: s.candidateReceipts, receiptsSinceEarned: s.receiptsSinceEarned, peerEarningsSince: s.peerEarningsSince }
+        return contributionStats(ctx.store, ctx.store.at(settings.addresses.datanets), contributionId as bigint)
       },
     },
     totals: {
@@ -116,36 +110,6 @@ export function receiptMethods(settings: PrecompileSettings, services: Settlemen
         return [t.receipts, t.fees]
       },
     },
-  }
-}
-
-export interface ContributionStats {
-  earned: bigint
-  candidateReceipts: bigint
-  receiptsSinceEarned: bigint
-  peerEarningsSince: bigint
-}
-
-/**
- * A contribution's earnings against the receipts it was a candidate for: receipts scored against
- * a version whose prefix includes it. "Idle" (earning nothing while its Datanet's peers earn) is
- * receiptsSinceEarned ≥ a threshold with peerEarningsSince > 0.
- */
-export async function contributionStats(receipts: Store, datanets: Store, id: bigint): Promise<ContributionStats> {
-  if (!(await D.contributionExists(datanets, id))) return { earned: 0n, candidateReceipts: 0n, receiptsSinceEarned: 0n, peerEarningsSince: 0n }
-  const { datanetId, status } = await D.contributionState(datanets, id)
-  const counters = await R.contributionCounters(receipts, id)
-  const dc = await R.datanetCounters(receipts, datanetId)
-  let candidate = 0n
-  if (status === D.Status.Accepted) {
-    const index = await D.acceptIndexOf(datanets, datanetId, id)
-    if (index !== undefined) for (const v of await versionList(datanets, datanetId)) if (v.count > index) candidate += await R.versionReceipts(receipts, datanetId, v.version)
-  }
-  return {
-    earned: counters.earned,
-    candidateReceipts: candidate,
-    receiptsSinceEarned: candidate - counters.candidateAtLastEarn,
-    peerEarningsSince: dc.earningReceipts - counters.datanetEarningAtLastEarn,
   }
 }
 

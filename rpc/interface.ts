@@ -3,7 +3,7 @@ import type { Chain, TxPool, TxPoolError } from '../chain/index.ts'
 import type { CallExecutor } from '../chain/call.ts'
 import type { LogQuery } from '../chain/logs.ts'
 import type { SignedReceipt } from '../precompiles/receipts/format.ts'
-import type { StoredOutcome } from '../precompiles/receipts/outcome.ts'
+import type { ReceiptStatus } from '../chain/receipts/pool.ts'
 
 export interface SyncStatus {
   startingBlock: bigint
@@ -38,22 +38,6 @@ export type StateEdit =
   | { kind: 'code'; address: Uint8Array; value: Uint8Array }
   | { kind: 'storage'; address: Uint8Array; slot: Uint8Array; value: Uint8Array }
 
-/** A share of a settled receipt, with what the registry says of its contribution. */
-export interface ShareView {
-  contributionId: bigint
-  datanetId: bigint
-  contributor: Uint8Array
-  score: bigint
-  matchedTokens: bigint
-  weight: bigint
-  amount: bigint
-}
-
-/** A receipt the node knows: waiting in the pool, or settled / refused in a block. */
-export type ReceiptStatus =
-  | { status: 'pending'; receipt: SignedReceipt; signer: Uint8Array }
-  | { status: 'done'; outcome: Omit<StoredOutcome, 'attribution'> & { attribution: ShareView[] } }
-
 /** Inference receipts: checked and held by the receipt pool until a block settles them. */
 export interface ReceiptService {
   domain(): { name: string; version: string; chainId: bigint; verifyingContract: Uint8Array }
@@ -63,6 +47,8 @@ export interface ReceiptService {
   /** receipts waiting for settlement */
   pendingCount(): number
 }
+
+export type { ReceiptStatus }
 
 export interface RpcBackend {
   readonly chain: Chain

@@ -63,10 +63,6 @@ export class BlockStore {
     return raw === undefined ? undefined : decodeOutcome(hash, raw)
   }
 
-  async scoringGraph(id: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.#db.get(key(Bucket.scoringGraph, id))
-  }
-
   headOp(hash: Uint8Array): BatchOp {
     return { type: 'put', key: metaKey(MetaKey.head), value: hash }
   }

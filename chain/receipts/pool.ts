@@ -8,18 +8,17 @@
 // Receipts are taken for settlement in the order they were accepted.
 import { EventEmitter } from 'node:events'
 import { RLP } from '@ethereumjs/rlp'
-import { Address } from '@ethereumjs/util'
 import type { AttributionEngine, ModelInfo, PrecompileSettings, SignatureService } from '../../precompiles/index.ts'
-import * as A from '../../precompiles/adapters/records.ts'
 import { scoringGas } from '../../precompiles/attribution/engine.ts'
+import * as D from '../../precompiles/datanets/records.ts'
 import { Store } from '../../precompiles/framework/storage.ts'
-import type { StorageAccess } from '../../precompiles/framework/storage.ts'
-import { decodeReceiptFields, domainSeparator, encodeReceipt, receiptDigest } from '../../precompiles/receipts/format.ts'
+import { RECEIPT_DOMAIN_NAME, RECEIPT_DOMAIN_VERSION, decodeReceiptFields, domainSeparator, encodeReceipt, receiptDigest } from '../../precompiles/receipts/format.ts'
 import type { SignedReceipt } from '../../precompiles/receipts/format.ts'
-import type { StoredOutcome } from '../../precompiles/receipts/outcome.ts'
+import type { SettledReceipt } from '../../precompiles/receipts/outcome.ts'
 import * as R from '../../precompiles/receipts/records.ts'
-import { Reason, checkAdapter, checkServer, checkSketch, checkTimes } from '../../precompiles/receipts/rules.ts'
-import * as S from '../../precompiles/servers/records.ts'
+import { Reason, checkRecords, checkTimes } from '../../precompiles/receipts/rules.ts'
+import { ReceiptTerms } from '../../precompiles/receipts/terms.ts'
+import { registryStores } from '../../precompiles/stores.ts'
 import type { Chain } from '../chain.ts'
 import type { ExecutedBlock } from '../types.ts'
 import { equal } from '../util/bytes.ts'
@@ -57,30 +56,17 @@ export const PoolReason = {
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
-/** State reads at one head: a submission touches few servers, adapters and models. */
-interface HeadTerms {
+/** What a submission reads at one head: the records (cached) and payers' escrow, less what is announced for withdrawal. */
+interface HeadView {
   root: Uint8Array
-  stores: HeadStores
-  servers: Map<string, S.ServerTerms>
-  adapters: Map<bigint, A.AdapterTerms | undefined>
-  models: Map<bigint, ModelInfo | undefined>
+  terms: ReceiptTerms
   escrow: Map<string, bigint>
 }
 
-interface HeadStores {
-  servers: Store
-  adapters: Store
-  models: Store
-  datanets: Store
-  attribution: Store
-  receipts: Store
-}
-
-function headStores(state: StorageAccess, settings: PrecompileSettings): HeadStores {
-  const a = settings.addresses
-  const at = (addr: Address) => new Store(state, addr, undefined, true)
-  return { servers: at(a.servers), adapters: at(a.adapters), models: at(a.models), datanets: at(a.datanets), attribution: at(a.attribution), receipts: at(a.receipts) }
-}
+/** A receipt the node knows: waiting in the pool, or settled / refused in a block. */
+export type ReceiptStatus =
+  | { status: 'pending'; receipt: SignedReceipt; signer: Uint8Array }
+  | { status: 'done'; outcome: SettledReceipt }
 
 export interface ReceiptPoolEvents {
   added: [PendingReceipt[]]
@@ -98,7 +84,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
   readonly #requests = new Set<string>()
   /** payer → fees of its pending receipts */
   readonly #reserved = new Map<string, bigint>()
-  #terms: HeadTerms | undefined
+  #head: HeadView | undefined
 
   constructor(chain: Chain, settings: PrecompileSettings, engine: AttributionEngine, signatures: SignatureService, opts: Partial<ReceiptPoolOptions> = {}) {
     super()
@@ -117,7 +103,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
 
   /** The EIP-712 domain receipts are signed under. */
   domain(): { name: string; version: string; chainId: bigint; verifyingContract: Uint8Array } {
-    return { name: 'opal', version: '1', chainId: this.#chain.chainId, verifyingContract: this.#settings.addresses.receipts.bytes }
+    return { name: RECEIPT_DOMAIN_NAME, version: RECEIPT_DOMAIN_VERSION, chainId: this.#chain.chainId, verifyingContract: this.#settings.addresses.receipts.bytes }
   }
 
   /** Checks each receipt as settlement would; accepted ones are on disk when this resolves. */
@@ -138,7 +124,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
       }
     })
     const signers = await this.#signatures.recover(toRecover.map((i) => hashes[i]), toRecover.map((i) => receipts[i].signature))
-    const terms = await this.#headTerms()
+    const head = await this.#headView()
     const accepted: PendingReceipt[] = []
     for (const [j, i] of toRecover.entries()) {
       const r = receipts[i]
@@ -147,7 +133,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
         answers[i] = { reason: PoolReason.full }
         continue
       }
-      const checked = signer === undefined ? Reason.badSignature : await this.#check(r, signer, terms)
+      const checked = signer === undefined ? Reason.badSignature : await this.#check(r, signer, head)
       if (typeof checked === 'string') {
         answers[i] = { reason: checked }
         continue
@@ -191,24 +177,32 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     }
     const hashes = receipts.map((r) => receiptDigest(r, this.#separator, this.#chain.crypto.keccak256))
     const signers = await this.#signatures.recover(hashes, receipts.map((r) => r.signature))
-    const terms = await this.#headTerms()
+    const head = await this.#headView()
     for (const [i, r] of receipts.entries()) {
       if ((await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue
-      const model = await this.#model(terms, r.modelId)
+      const model = await head.terms.model(r.modelId)
       this.#add({ hash: hashes[i], receipt: r, raw: RLP.encode(encodeReceipt(r) as never), signer: signers[i] ?? new Uint8Array(20), gas: this.#gasOf(r, model) })
     }
     return this.#pending.size
   }
 
   /** pending, settled or refused (with the block, the split and the attribution), or null */
-  async status(hash: Uint8Array): Promise<{ status: 'pending'; receipt: PendingReceipt } | { status: 'done'; outcome: StoredOutcome } | null> {
+  async status(hash: Uint8Array): Promise<ReceiptStatus | null> {
     const p = this.#pending.get(hex(hash))
-    if (p !== undefined) return { status: 'pending', receipt: p }
+    if (p !== undefined) return { status: 'pending', receipt: p.receipt, signer: p.signer }
     const outcome = await this.#chain.store.receiptOutcome(hash)
     if (outcome === undefined) return null
     // an outcome from a block that is no longer canonical (a development rewind) is forgotten
     const canonical = await this.#chain.store.hashByNumber(outcome.blockNumber)
-    return canonical !== undefined && equal(canonical, outcome.blockHash) ? { status: 'done', outcome } : null
+    if (canonical === undefined || !equal(canonical, outcome.blockHash)) return null
+    // what a share's contribution is never changes: the head's registry completes it
+    const datanets = (await this.#headView()).terms.stores.datanets
+    const spanWeight = this.#settings.attribution.spanWeight
+    const attribution = await Promise.all(outcome.attribution.map(async (s) => {
+      const c = await D.contributionState(datanets, s.contributionId)
+      return { ...s, datanetId: c.datanetId, contributor: c.contributor.bytes, weight: s.score + spanWeight * s.matchedTokens }
+    }))
+    return { status: 'done', outcome: { ...outcome, attribution } }
   }
 
   /** Every pending receipt (what a follower hands on to the sequencer again). */
@@ -244,52 +238,26 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
 
   #onBlock(e: ExecutedBlock): void {
     for (const o of e.artifacts?.settlements ?? []) this.#remove(hex(o.hash))
-    this.#terms = undefined
   }
 
   /** The rules at the head; returns the receipt's expected settlement gas, or why it is refused. */
-  async #check(r: SignedReceipt, signer: Uint8Array, t: HeadTerms): Promise<bigint | string> {
-    const stores = t.stores
-    const signerKey = hex(signer)
-    let server = t.servers.get(signerKey)
-    if (server === undefined) {
-      server = await S.serverTerms(stores.servers, new Address(signer))
-      t.servers.set(signerKey, server)
-    }
-    // a server that asked to leave submits nothing more (settlement still takes what it issued before)
-    if (server.status === S.ServerStatus.Unbonding) return Reason.serverInactive
-    const serverProblem = checkServer(server, r, this.#settings.servers.minStake)
-    if (serverProblem !== undefined) return serverProblem
-    if (!t.adapters.has(r.adapterId)) t.adapters.set(r.adapterId, (await A.adapterExists(stores.adapters, r.adapterId)) ? await A.adapterTerms(stores.adapters, r.adapterId) : undefined)
-    const adapter = t.adapters.get(r.adapterId)
-    // a new receipt must be for an adapter serving now, not only when the receipt says it was issued
-    if (adapter !== undefined && !adapter.active) return Reason.adapterInactive
-    const adapterProblem = checkAdapter(adapter, r)
-    if (adapterProblem !== undefined) return adapterProblem
-    const model = await this.#model(t, r.modelId)
-    if (model === undefined) return Reason.unknownModel
-    if (!model.defaultGraph) return Reason.graphUnavailable
-    const sketchProblem = checkSketch(model.dim, r)
-    if (sketchProblem !== undefined) return sketchProblem
-    const request = signerKey + hex(r.requestId)
-    if (this.#requests.has(request)) return PoolReason.pendingRequest
-    if ((await R.settledIn(stores.receipts, signer, r.requestId)) !== 0n) return Reason.replayed
+  async #check(r: SignedReceipt, signer: Uint8Array, head: HeadView): Promise<bigint | string> {
+    const records = await checkRecords(r, signer, head.terms, this.#settings.servers.minStake, true)
+    if (typeof records === 'string') return records
+    if (this.#requests.has(hex(signer) + hex(r.requestId))) return PoolReason.pendingRequest
+    const receipts = head.terms.stores.receipts
+    if ((await R.settledIn(receipts, signer, r.requestId)) !== 0n) return Reason.replayed
     const payer = hex(r.payer)
-    let available = t.escrow.get(payer)
+    let available = head.escrow.get(payer)
     if (available === undefined) {
-      const e = await R.readEscrow(stores.receipts, r.payer)
+      const e = await R.readEscrow(receipts, r.payer)
       available = e.balance - e.pendingWithdrawal
-      t.escrow.set(payer, available)
+      head.escrow.set(payer, available)
     }
     if (available - (this.#reserved.get(payer) ?? 0n) < r.fee) return Reason.insufficientEscrow
-    const gas = this.#gasOf(r, model)
+    const gas = this.#gasOf(r, records.model)
     if (gas > this.#opts.maxReceiptGas) return PoolReason.tooExpensive
     return gas
-  }
-
-  async #model(t: HeadTerms, id: bigint): Promise<ModelInfo | undefined> {
-    if (!t.models.has(id)) t.models.set(id, await this.#engine.modelInfo(t.stores, id))
-    return t.models.get(id)
   }
 
   /**
@@ -306,12 +274,13 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     return calldata + own + scoring + gas.settleContribution * BigInt(Math.min(n, model.k + r.spans.length))
   }
 
-  async #headTerms(): Promise<HeadTerms> {
+  async #headView(): Promise<HeadView> {
     const head = this.#chain.head
-    if (this.#terms === undefined || !equal(this.#terms.root, head.stateRoot)) {
-      const state = (await this.#chain.readState(head)) as unknown as StorageAccess
-      this.#terms = { root: head.stateRoot, stores: headStores(state, this.#settings), servers: new Map(), adapters: new Map(), models: new Map(), escrow: new Map() }
+    if (this.#head === undefined || !equal(this.#head.root, head.stateRoot)) {
+      const state = await this.#chain.readState(head)
+      const stores = registryStores(new Store(state, this.#settings.addresses.receipts, undefined, true), this.#settings)
+      this.#head = { root: head.stateRoot, terms: new ReceiptTerms(stores, this.#engine), escrow: new Map() }
     }
-    return this.#terms
+    return this.#head
   }
 }

@@ -88,7 +88,7 @@ export class CandidateSet {
     for (const i of ids) {
       let s = 0
       for (let j = 0; j < this.dim; j++) s += this.rows[i * this.dim + j] * query[j]
-      top.offerAny(i, s)
+      top.offer(i, s)
     }
     return top.result()
   }

@@ -10,6 +10,7 @@
 // the state being executed is never used, so any state view (block production, import, a call at
 // an old block) gets the same answers, whatever was cached before.
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import { equalsBytes } from '@ethereumjs/util'
 import type { Address } from '@ethereumjs/util'
 import type { GasSchedule } from '../framework/gas.ts'
 import type { Store } from '../framework/storage.ts'
@@ -72,9 +73,7 @@ export interface ModelInfo {
 }
 
 export interface Candidates {
-  key: string
   dim: number
-  k: number
   ids: bigint[]
   datanetOf: bigint[]
   /** position of each candidate in its Datanet's accepted list */
@@ -97,7 +96,6 @@ const ZERO32 = new Uint8Array(32)
 /** contributions read at once when a prefix is built */
 const READ_CHUNK = 512n
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
-const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /**
  * Gas of scoring one receipt, from N and d only (never from what a cache holds). Priced from the
@@ -136,10 +134,6 @@ export class AttributionEngine {
     this.#prefixStore = store
   }
 
-  get settings(): AttributionSettings {
-    return this.#opts.settings
-  }
-
   /** A model's attribution parameters and cited prefixes: a few slot reads per cited version. */
   async modelInfo(s: AttributionStores, modelId: bigint): Promise<ModelInfo | undefined> {
     if (!(await M.modelExists(s.models, modelId))) return undefined
@@ -168,7 +162,7 @@ export class AttributionEngine {
       k: configured.k === 0 ? this.#opts.settings.k : configured.k,
       configuredMode: configured.mode,
       scoringGraphId: graph,
-      defaultGraph: same(graph, ZERO32) || same(graph, this.#opts.defaultGraphId),
+      defaultGraph: equalsBytes(graph, ZERO32) || equalsBytes(graph, this.#opts.defaultGraphId),
       prefixes,
       flagged,
     }
@@ -194,7 +188,7 @@ export class AttributionEngine {
     const key = setKey(info, mode)
     let set = this.#sets.get(key)
     if (set === undefined) {
-      set = this.#build(s, info, key, mode)
+      set = this.#build(s, info, mode)
       this.#sets.set(key, set)
       set.catch(() => this.#sets.delete(key))
       this.#evict()
@@ -222,7 +216,7 @@ export class AttributionEngine {
     return s > 0 ? BigInt(s) : 0n
   }
 
-  async #build(s: AttributionStores, info: ModelInfo, key: string, mode: ScoringMode): Promise<Candidates> {
+  async #build(s: AttributionStores, info: ModelInfo, mode: ScoringMode): Promise<Candidates> {
     const entries: Array<{ id: bigint; datanet: bigint; index: number; contributor: Uint8Array; sketch: Int8Array }> = []
     for (const p of info.prefixes) {
       const prefix = await this.#prefix(s.datanets, p, info.dim)
@@ -239,9 +233,7 @@ export class AttributionEngine {
     const lsh = mode === 'indexed' ? this.#opts.settings.lsh : undefined
     const set = entries.length === 0 ? undefined : await CandidateSet.build(rows, info.dim, info.k, { kernel: this.kernel, intraOpNumThreads: this.#opts.intraOpNumThreads, lsh })
     return {
-      key,
       dim: info.dim,
-      k: info.k,
       ids: entries.map((e) => e.id),
       datanetOf: entries.map((e) => e.datanet),
       acceptIndex: entries.map((e) => e.index),
@@ -259,7 +251,7 @@ export class AttributionEngine {
     let cached = this.#prefixes.get(p.datanetId)
     if (cached !== undefined) {
       const v = await D.readVersion(datanets, p.datanetId, cached.version)
-      if (v === undefined || !same(v.root, cached.root) || cached.dim !== dim) cached = undefined
+      if (v === undefined || !equalsBytes(v.root, cached.root) || cached.dim !== dim) cached = undefined
     }
     cached ??= (await this.#stored(p, dim)) ?? { version: p.version, root: p.root, dim, ids: [], contributors: [], sketches: [] }
     const have = BigInt(cached.ids.length)

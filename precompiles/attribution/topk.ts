@@ -1,6 +1,6 @@
 // The consensus order of attribution: score descending, then contribution index ascending; only
 // positive scores count (a clamped zero earns nothing). Every kernel feeds candidates through the
-// same TopK, in ascending index order, so equal scores always resolve to the lower index.
+// same TopK, which resolves equal scores to the lower index in whatever order candidates come.
 
 export interface Scored {
   /** index into the candidate set (candidates are sorted by contribution id) */
@@ -22,23 +22,8 @@ export class TopK {
     return this.#heap.length < this.k ? 0 : this.#heap[0].score
   }
 
-  /** Offers a candidate; candidates must come in ascending index order. */
+  /** Offers a candidate, in any order: the tie rule is applied explicitly. */
   offer(index: number, score: number): void {
-    if (score <= 0) return
-    const h = this.#heap
-    if (h.length < this.k) {
-      h.push({ index, score })
-      this.#up(h.length - 1)
-      return
-    }
-    // a later index with an equal score never beats the current worst
-    if (score <= h[0].score) return
-    h[0] = { index, score }
-    this.#down(0)
-  }
-
-  /** Offers a candidate that may come in any order (the tie rule is applied explicitly). */
-  offerAny(index: number, score: number): void {
     if (score <= 0) return
     const h = this.#heap
     if (h.length < this.k) {

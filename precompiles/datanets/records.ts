@@ -332,7 +332,7 @@ export async function readVersion(s: Store, datanet: bigint, number: bigint): Pr
 }
 
 /** Position of an accepted contribution in its Datanet's accepted list. */
-export async function acceptIndexOf(s: Store, _datanet: bigint, contribution: bigint): Promise<bigint | undefined> {
+export async function acceptIndexOf(s: Store, contribution: bigint): Promise<bigint | undefined> {
   const v = await s.u(contributionBase(contribution) + C.acceptIndex)
   return v === 0n ? undefined : v - 1n
 }
@@ -370,6 +370,14 @@ export async function datanetSketchDim(s: Store, id: bigint): Promise<number> {
 
 export async function versionCount(s: Store, id: bigint): Promise<bigint> {
   return s.u(datanetBase(id) + D.versions)
+}
+
+/** Every version of a Datanet with its contribution count, oldest first. */
+export async function versionList(s: Store, datanet: bigint): Promise<Array<{ version: bigint; count: bigint }>> {
+  const list: Array<{ version: bigint; count: bigint }> = []
+  const n = await versionCount(s, datanet)
+  for (let v = 1n; v <= n; v++) list.push({ version: v, count: (await readVersion(s, datanet, v))?.count ?? 0n })
+  return list
 }
 
 /** Accepted contribution ids of a Datanet in acceptance order, [from, from + count), read at once. */

@@ -156,6 +156,26 @@ export function encodeReceiptBatch(receipts: SignedReceipt[]): Uint8Array {
   return RLP.encode(receipts.map(encodeReceipt) as never)
 }
 
+/** A batch of receipts already encoded one by one (as pools keep them): their RLP under one list header. */
+export function joinReceiptBatch(items: Uint8Array[]): Uint8Array {
+  const length = items.reduce((n, i) => n + i.length, 0)
+  let header: Uint8Array
+  if (length < 56) header = Uint8Array.of(0xc0 + length)
+  else {
+    const len = []
+    for (let n = length; n > 0; n = Math.floor(n / 256)) len.unshift(n % 256)
+    header = Uint8Array.from([0xf7 + len.length, ...len])
+  }
+  const out = new Uint8Array(header.length + length)
+  out.set(header, 0)
+  let o = header.length
+  for (const i of items) {
+    out.set(i, o)
+    o += i.length
+  }
+  return out
+}
+
 export class ReceiptFormatError extends Error {}
 
 /** Decodes one receipt from its RLP fields; throws ReceiptFormatError naming the bad field. */

@@ -54,6 +54,11 @@ export interface StoredOutcome extends Omit<SettlementOutcome, 'attribution'> {
   attribution: StoredShare[]
 }
 
+/** A stored outcome with its shares completed from the registry: what opal_getReceipt answers. */
+export interface SettledReceipt extends Omit<StoredOutcome, 'attribution'> {
+  attribution: AttributionShare[]
+}
+
 const big = (b: bigint): Uint8Array => {
   if (b === 0n) return new Uint8Array()
   let hex = b.toString(16)

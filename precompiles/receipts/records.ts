@@ -117,6 +117,16 @@ export async function setDatanetCounters(s: Store, id: bigint, c: DatanetCounter
   await s.setU(b + 1n, c.earningReceipts)
 }
 
+/**
+ * Receipts a contribution at `acceptIndex` of its Datanet's accepted list was a candidate for:
+ * those scored against any version whose prefix holds it.
+ */
+export async function candidateReceipts(versions: Array<{ version: bigint; count: bigint }>, acceptIndex: bigint, receiptsOf: (version: bigint) => Promise<bigint>): Promise<bigint> {
+  let n = 0n
+  for (const v of versions) if (v.count > acceptIndex) n += await receiptsOf(v.version)
+  return n
+}
+
 export async function versionReceipts(s: Store, datanet: bigint, version: bigint): Promise<bigint> {
   return s.u(versionSlot(datanet, version))
 }

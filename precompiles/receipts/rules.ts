@@ -3,10 +3,12 @@
 // functions when a server submits, so a receipt it acknowledges will settle.
 import type { AdapterTerms } from '../adapters/records.ts'
 import { activeAt, priceAt } from '../adapters/records.ts'
+import type { ModelInfo } from '../attribution/engine.ts'
 import type { ServerTerms } from '../servers/records.ts'
 import { ServerStatus } from '../servers/records.ts'
 import type { ReceiptSettings } from '../settings.ts'
 import type { InferenceReceipt } from './format.ts'
+import type { ReceiptTerms } from './terms.ts'
 
 /** Why a receipt is refused. The wording is part of the API: servers match on it. */
 export const Reason = {
@@ -66,4 +68,32 @@ export function checkAdapter(a: AdapterTerms | undefined, r: InferenceReceipt): 
 
 export function checkSketch(dim: number, r: InferenceReceipt): string | undefined {
   return r.sketch.length === dim ? undefined : Reason.wrongSketch
+}
+
+export interface Records {
+  server: ServerTerms
+  adapter: AdapterTerms
+  model: ModelInfo
+}
+
+/**
+ * Server, adapter, model and sketch, against the records. `fresh`: a receipt being submitted now,
+ * which also needs a server that has not asked to leave and an adapter serving now (settlement
+ * still takes what was issued before either).
+ */
+export async function checkRecords(r: InferenceReceipt, signer: Uint8Array, terms: ReceiptTerms, minStake: bigint, fresh: boolean): Promise<Records | string> {
+  const server = await terms.server(signer)
+  if (fresh && server.status === ServerStatus.Unbonding) return Reason.serverInactive
+  const serverProblem = checkServer(server, r, minStake)
+  if (serverProblem !== undefined) return serverProblem
+  const adapter = await terms.adapter(r.adapterId)
+  if (fresh && adapter !== undefined && !adapter.active) return Reason.adapterInactive
+  const adapterProblem = checkAdapter(adapter, r)
+  if (adapterProblem !== undefined || adapter === undefined) return adapterProblem ?? Reason.unknownAdapter
+  const model = await terms.model(r.modelId)
+  if (model === undefined) return Reason.unknownModel
+  if (!model.defaultGraph) return Reason.graphUnavailable
+  const sketchProblem = checkSketch(model.dim, r)
+  if (sketchProblem !== undefined) return sketchProblem
+  return { server, adapter, model }
 }

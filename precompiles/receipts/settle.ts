@@ -7,8 +7,6 @@
 // A refused receipt is recorded with its reason and changes nothing; the others settle. Gas is
 // charged by the schedule below; the batch settles the longest prefix its gas pays for, so a
 // settlement never runs out of gas and what did not fit waits for the next block.
-import { Address } from '@ethereumjs/util'
-import * as A from '../adapters/records.ts'
 import type { AttributionEngine, Candidates, ModelInfo } from '../attribution/engine.ts'
 import { scoringGas } from '../attribution/engine.ts'
 import { splitByWeight, splitFee } from '../attribution/shares.ts'
@@ -16,14 +14,17 @@ import * as D from '../datanets/records.ts'
 import type { GasSchedule } from '../framework/gas.ts'
 import type { CallContext } from '../framework/precompile.ts'
 import type { Store } from '../framework/storage.ts'
-import * as S from '../servers/records.ts'
 import type { PrecompileSettings } from '../settings.ts'
 import type { Keccak, SignedReceipt } from './format.ts'
 import { domainSeparator, receiptDigest } from './format.ts'
 import type { AttributionShare, FeeParts, SettlementOutcome } from './outcome.ts'
 import { NO_PARTS } from './outcome.ts'
 import * as R from './records.ts'
-import { Reason, checkAdapter, checkServer, checkSketch, checkTimes } from './rules.ts'
+import { Reason, checkRecords, checkTimes } from './rules.ts'
+import type { Records } from './rules.ts'
+import { ReceiptTerms } from './terms.ts'
+import { registryStores } from '../stores.ts'
+import type { RegistryStores } from '../stores.ts'
 
 /** Recovers receipt signers; batched, off the main thread where the node can. */
 export interface SignatureService {
@@ -37,14 +38,12 @@ export interface SettlementServices {
 }
 
 
-interface Passed {
+/** A receipt that met every rule the state before the batch decides, with the records it met them against. */
+interface Passed extends Records {
   index: number
   r: SignedReceipt
   hash: Uint8Array
   signer: Uint8Array
-  server: S.ServerTerms
-  adapter: A.AdapterTerms
-  model: ModelInfo
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
@@ -61,21 +60,15 @@ const RESERVE = 30_000n
  */
 export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettlementOutcome[]> {
   const store = ctx.unmetered
-  const stores = {
-    datanets: store.at(settings.addresses.datanets),
-    models: store.at(settings.addresses.models),
-    adapters: store.at(settings.addresses.adapters),
-    servers: store.at(settings.addresses.servers),
-    attribution: store.at(settings.addresses.attribution),
-  }
+  const stores = registryStores(store, settings)
   const separator = domainSeparator(chainId, settings.addresses.receipts.bytes, services.keccak)
   const hashes = receipts.map((r) => receiptDigest(r, separator, services.keccak))
   const signers = await services.signatures.recover(hashes, receipts.map((r) => r.signature))
 
   const now = ctx.block.timestamp
-  const cache = new TermsCache(stores, services.engine)
+  const terms = new ReceiptTerms(stores, services.engine)
   const first: Array<Passed | string> = []
-  for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, cache, store))
+  for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, terms, store))
   const passed = first.filter((x): x is Passed => typeof x !== 'string')
   const scored = await scoreByModel(passed, stores, services.engine, ctx.meter.gas)
 
@@ -100,13 +93,13 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
       else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
       else {
         const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
-        const split = splitReceipt(check, candidates, top, settings, services.engine)
-        cost += gas + ledger.costOf(check, split.attribution, split.parts, settings, escrow.has(payer), ctx.meter.gas)
-        outcome = { ...split.outcome, mode, candidates: candidates.ids.length }
+        const settled = splitReceipt(check, candidates, top, mode, settings, services.engine)
+        outcome = settled
+        cost += gas + ledger.costOf(check, settled, settings, escrow.has(payer), ctx.meter.gas)
         apply = async () => {
           escrow.set(payer, balance - r.fee)
           seen.add(replayKey)
-          await ledger.book(check, candidates, split.attribution, split.parts, settings)
+          await ledger.book(check, candidates, settled, settings)
         }
       }
     }
@@ -125,24 +118,15 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
 /** The rules that need only the state as it was before the batch. */
 async function checkAgainstState(
   i: number, r: SignedReceipt, hash: Uint8Array, signer: Uint8Array | undefined, now: bigint, chainId: bigint,
-  settings: PrecompileSettings, cache: TermsCache, store: Store,
+  settings: PrecompileSettings, terms: ReceiptTerms, store: Store,
 ): Promise<Passed | string> {
   const timing = checkTimes(r, chainId, now, settings.receipts)
   if (timing !== undefined) return timing
   if (signer === undefined) return Reason.badSignature
-  const server = await cache.server(signer)
-  const serverProblem = checkServer(server, r, settings.servers.minStake)
-  if (serverProblem !== undefined) return serverProblem
-  const adapter = await cache.adapter(r.adapterId)
-  const adapterProblem = checkAdapter(adapter, r)
-  if (adapterProblem !== undefined || adapter === undefined) return adapterProblem ?? Reason.unknownAdapter
-  const model = await cache.model(r.modelId)
-  if (model === undefined) return Reason.unknownModel
-  if (!model.defaultGraph) return Reason.graphUnavailable
-  const sketchProblem = checkSketch(model.dim, r)
-  if (sketchProblem !== undefined) return sketchProblem
+  const records = await checkRecords(r, signer, terms, settings.servers.minStake, false)
+  if (typeof records === 'string') return records
   if ((await R.settledIn(store, signer, r.requestId)) !== 0n) return Reason.replayed
-  return { index: i, r, hash, signer, server, adapter, model }
+  return { index: i, r, hash, signer, ...records }
 }
 
 interface ScoredReceipt {
@@ -154,7 +138,7 @@ interface ScoredReceipt {
 }
 
 /** Receipts of one model are scored as one batch. */
-async function scoreByModel(passed: Passed[], stores: { datanets: Store; models: Store; attribution: Store }, engine: AttributionEngine, gasSchedule: GasSchedule): Promise<Map<number, ScoredReceipt>> {
+async function scoreByModel(passed: Passed[], stores: RegistryStores, engine: AttributionEngine, gasSchedule: GasSchedule): Promise<Map<number, ScoredReceipt>> {
   const byModel = new Map<bigint, Passed[]>()
   for (const p of passed) {
     const list = byModel.get(p.r.modelId) ?? []
@@ -175,7 +159,7 @@ async function scoreByModel(passed: Passed[], stores: { datanets: Store; models:
 }
 
 /** A receipt's fee split and its contributions' shares: pure, nothing is booked yet. */
-function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, settings: PrecompileSettings, engine: AttributionEngine): { attribution: AttributionShare[]; parts: FeeParts; outcome: SettlementOutcome } {
+function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, mode: 'exact' | 'indexed', settings: PrecompileSettings, engine: AttributionEngine): SettlementOutcome {
   const r = p.r
   const weights = new Map<number, { score: bigint; tokens: bigint }>()
   for (const t of top) weights.set(t.index, { score: BigInt(t.score), tokens: 0n })
@@ -203,11 +187,10 @@ function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; scor
   }))
   // what floors leave of the contributors' part, or all of it if nobody has weight, is the treasury's
   const parts: FeeParts = { ...split, contributors: split.contributors - shares.dust, treasury: split.treasury + shares.dust }
-  const outcome: SettlementOutcome = {
+  return {
     hash: p.hash, txIndex: 0, status: 'settled', reason: '', server: p.signer, payer: r.payer, adapterId: r.adapterId, modelId: r.modelId,
-    requestId: r.requestId, fee: r.fee, parts, mode: '', candidates: 0, attribution,
+    requestId: r.requestId, fee: r.fee, parts, mode, candidates: c.ids.length, attribution,
   }
-  return { attribution, parts, outcome }
 }
 
 function rejected(hash: Uint8Array, r: SignedReceipt, signer: Uint8Array | undefined, reason: string): SettlementOutcome {
@@ -227,48 +210,6 @@ function indexOf(ids: bigint[], id: bigint): number {
     else hi = mid - 1
   }
   return -1
-}
-
-interface RegistryStores {
-  servers: Store
-  adapters: Store
-  models: Store
-  datanets: Store
-  attribution: Store
-}
-
-/** Records read once per batch: a batch touches few servers, adapters and models. */
-class TermsCache {
-  readonly #stores: RegistryStores
-  readonly #engine: AttributionEngine
-  readonly #servers = new Map<string, S.ServerTerms>()
-  readonly #adapters = new Map<bigint, A.AdapterTerms | undefined>()
-  readonly #models = new Map<bigint, ModelInfo | undefined>()
-
-  constructor(stores: RegistryStores, engine: AttributionEngine) {
-    this.#stores = stores
-    this.#engine = engine
-  }
-
-  async server(signer: Uint8Array): Promise<S.ServerTerms> {
-    const k = hex(signer)
-    let t = this.#servers.get(k)
-    if (t === undefined) {
-      t = await S.serverTerms(this.#stores.servers, new Address(signer))
-      this.#servers.set(k, t)
-    }
-    return t
-  }
-
-  async adapter(id: bigint): Promise<A.AdapterTerms | undefined> {
-    if (!this.#adapters.has(id)) this.#adapters.set(id, (await A.adapterExists(this.#stores.adapters, id)) ? await A.adapterTerms(this.#stores.adapters, id) : undefined)
-    return this.#adapters.get(id)
-  }
-
-  async model(id: bigint): Promise<ModelInfo | undefined> {
-    if (!this.#models.has(id)) this.#models.set(id, await this.#engine.modelInfo(this.#stores, id))
-    return this.#models.get(id)
-  }
 }
 
 /**
@@ -299,21 +240,16 @@ class Ledger {
   }
 
   /** Gas for the slots this receipt would change that the batch has not changed yet. */
-  costOf(p: Passed, shares: AttributionShare[], parts: FeeParts, settings: PrecompileSettings, payerKnown: boolean, gas: GasSchedule): bigint {
+  costOf(p: Passed, o: SettlementOutcome, settings: PrecompileSettings, payerKnown: boolean, gas: GasSchedule): bigint {
     const accounts = new Set<string>()
-    const add = (a: Uint8Array, amount: bigint) => {
-      const k = hex(a)
+    for (const [account, amount] of credits(p, o, settings)) {
+      const k = hex(account)
       if (amount > 0n && !this.claimable.has(k)) accounts.add(k)
     }
-    add(p.model.owner.bytes, parts.modelOwner)
-    add(p.adapter.owner.bytes, parts.adapterOwner)
-    add(p.server.operator.bytes, parts.server)
-    add(settings.receipts.treasury.bytes, parts.treasury)
     let contributions = 0n
     const datanets = new Set<bigint>()
-    for (const s of shares) {
+    for (const s of o.attribution) {
       if (s.amount === 0n) continue
-      add(s.contributor, s.amount)
       if (!this.contributions.has(s.contributionId)) contributions++
       if (!this.datanets.has(s.datanetId)) datanets.add(s.datanetId)
     }
@@ -323,13 +259,10 @@ class Ledger {
   }
 
   /** Books one settled receipt: every party's credit and the attribution counters. */
-  async book(p: Passed, c: Candidates, shares: AttributionShare[], parts: FeeParts, settings: PrecompileSettings): Promise<void> {
-    this.credit(p.model.owner.bytes, parts.modelOwner)
-    this.credit(p.adapter.owner.bytes, parts.adapterOwner)
-    this.credit(p.server.operator.bytes, parts.server)
-    this.credit(settings.receipts.treasury.bytes, parts.treasury)
+  async book(p: Passed, c: Candidates, o: SettlementOutcome, settings: PrecompileSettings): Promise<void> {
+    for (const [account, amount] of credits(p, o, settings)) this.credit(account, amount)
     this.fees += p.r.fee
-    await this.#counters(p.model, c, shares)
+    await this.#counters(p.model, c, o.attribution)
   }
 
   /**
@@ -355,24 +288,17 @@ class Ledger {
       cc.candidateAtLastEarn = await this.candidateReceipts(s.datanetId, c.acceptIndex[indexOf(c.ids, s.contributionId)])
       cc.datanetEarningAtLastEarn = dc.earningReceipts
       this.contributions.set(s.contributionId, cc)
-      this.credit(s.contributor, s.amount)
     }
   }
 
   /** Receipts a contribution at `acceptIndex` of its Datanet's accepted list was a candidate for. */
   async candidateReceipts(datanet: bigint, acceptIndex: number): Promise<bigint> {
-    let n = 0n
-    for (const v of await this.#versionList(datanet)) if (v.count > BigInt(acceptIndex)) n += await this.#versionCount(datanet, v.version)
-    return n
-  }
-
-  async #versionList(datanet: bigint): Promise<Array<{ version: bigint; count: bigint }>> {
-    let list = this.#versions.get(datanet)
-    if (list === undefined) {
-      list = await versionList(this.#datanetStore, datanet)
-      this.#versions.set(datanet, list)
+    let versions = this.#versions.get(datanet)
+    if (versions === undefined) {
+      versions = await D.versionList(this.#datanetStore, datanet)
+      this.#versions.set(datanet, versions)
     }
-    return list
+    return R.candidateReceipts(versions, BigInt(acceptIndex), (v) => this.#versionCount(datanet, v))
   }
 
   async #versionCount(datanet: bigint, version: bigint): Promise<bigint> {
@@ -411,10 +337,13 @@ class Ledger {
   }
 }
 
-/** Every version of a Datanet with its contribution count, oldest first. */
-export async function versionList(datanets: Store, datanet: bigint): Promise<Array<{ version: bigint; count: bigint }>> {
-  const list: Array<{ version: bigint; count: bigint }> = []
-  const n = await D.versionCount(datanets, datanet)
-  for (let v = 1n; v <= n; v++) list.push({ version: v, count: (await D.readVersion(datanets, datanet, v))?.count ?? 0n })
-  return list
+/** Who a settled receipt credits, and how much: the parties of the fee, then the contributors. */
+function credits(p: Passed, o: SettlementOutcome, settings: PrecompileSettings): Array<[Uint8Array, bigint]> {
+  return [
+    [p.model.owner.bytes, o.parts.modelOwner],
+    [p.adapter.owner.bytes, o.parts.adapterOwner],
+    [p.server.operator.bytes, o.parts.server],
+    [settings.receipts.treasury.bytes, o.parts.treasury],
+    ...o.attribution.map((s): [Uint8Array, bigint] => [s.contributor, s.amount]),
+  ]
 }

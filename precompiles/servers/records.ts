@@ -67,10 +67,6 @@ export async function readServer(s: Store, signer: Address): Promise<ServerRecor
   }
 }
 
-export async function operatorOf(s: Store, signer: Address): Promise<Address> {
-  return s.addr(base(signer) + F.operator)
-}
-
 /** A new server, or a server that had exited registering again (it keeps its list position). */
 export async function register(s: Store, r: { signer: Address; operator: Address; endpoint: string; stake: bigint; at: bigint }): Promise<void> {
   const b = base(r.signer)

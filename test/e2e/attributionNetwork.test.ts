@@ -13,7 +13,7 @@ import { createWalletClient, createPublicClient, defineChain, http, toHex } from
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEFAULT_CONFIG, OpalNode } from '../../node/index.ts'
 import type { NodeConfig } from '../../node/index.ts'
-import { defaultGraphIdHex } from '../../node/precompiles.ts'
+import { DEFAULT_GRAPH_ID } from '../../precompiles/attribution/onnx/defaultGraph.ts'
 import { nodeRpc as rpc, until } from '../support/nodes.ts'
 import { DEV_SEQUENCER_INDEX, devAccount, devGenesis, devExamplePrecompiles } from '../../genesis/index.ts'
 import type { Genesis } from '../../genesis/index.ts'
@@ -54,7 +54,7 @@ function genesis(): Genesis {
   const all = ALL
   const owner = devAccount(0).address
   const contributors = Array.from({ length: 8 }, (_, i) => devAccount(i).address)
-  const example = devExamplePrecompiles(defaultGraphIdHex()) as { initial: Record<string, unknown> } & Record<string, unknown>
+  const example = devExamplePrecompiles(DEFAULT_GRAPH_ID) as { initial: Record<string, unknown> } & Record<string, unknown>
   const precompiles = {
     ...example,
     initial: {

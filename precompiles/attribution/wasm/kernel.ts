@@ -143,7 +143,7 @@ function offerAll(top: TopK, ids: Int32Array, scores: Int32Array): void {
   for (let i = 0; i < ids.length; i++) {
     // most candidates fall below the current k-th score: one comparison, no call
     if (scores[i] >= threshold) {
-      top.offerAny(ids[i], scores[i])
+      top.offer(ids[i], scores[i])
       threshold = top.threshold
     }
   }

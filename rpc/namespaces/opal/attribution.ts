@@ -1,16 +1,13 @@
 // opal_ read methods for inference servers, payers' escrow, claimable rewards and attribution:
 // named fields, quantities as 0x hex, any block tag.
 import { Address } from '@ethereumjs/util'
-import { RegistryReader } from '../../../precompiles/index.ts'
 import type { AttributionEngine, PrecompileSettings } from '../../../precompiles/index.ts'
 import { RpcCode, RpcError } from '../../errors.ts'
 import type { MethodContext, MethodTable } from '../../method.ts'
 import { address, blockRef, optional, parseParams, quantity, required } from '../../params.ts'
-import { requireHeader } from '../eth/resolve.ts'
 import type { BlockSelector } from '../../../chain/index.ts'
-import { toJson } from './registries.ts'
+import { page, pageParams, readerAt, toJson } from './registries.ts'
 
-const MAX_LIMIT = 1000n
 const STATUS = ['pending', 'accepted', 'rejected', 'flagged'] as const
 const SERVER_STATUS = ['none', 'active', 'unbonding', 'exited'] as const
 
@@ -27,23 +24,15 @@ function statsOptions(v: unknown, at: string): StatsOptions {
   const o = v as Record<string, unknown>
   for (const k of Object.keys(o)) if (!['idleAfter', 'onlyIdle', 'cursor', 'limit'].includes(k)) throw new RpcError(RpcCode.InvalidParams, `${at}.${k}: unknown option`)
   if (o.onlyIdle !== undefined && typeof o.onlyIdle !== 'boolean') throw new RpcError(RpcCode.InvalidParams, `${at}.onlyIdle: expected true or false`)
-  const limit = o.limit === undefined ? 100n : quantity(o.limit, `${at}.limit`)
-  if (limit === 0n || limit > MAX_LIMIT) throw new RpcError(RpcCode.InvalidParams, `${at}.limit: between 1 and ${MAX_LIMIT}`)
   return {
     idleAfter: o.idleAfter === undefined ? undefined : quantity(o.idleAfter, `${at}.idleAfter`),
     onlyIdle: o.onlyIdle === true,
-    cursor: o.cursor === undefined ? 0n : quantity(o.cursor, `${at}.cursor`),
-    limit,
+    ...pageParams({ cursor: o.cursor, limit: o.limit }, at),
   }
 }
 
-function pageOptions(v: unknown, at: string): { cursor: bigint; limit: bigint } {
-  const o = statsOptions(v, at)
-  return { cursor: o.cursor, limit: o.limit }
-}
-
 export function attributionMethods(settings: PrecompileSettings, engine: AttributionEngine): MethodTable {
-  const reader = async (ctx: MethodContext, sel: BlockSelector) => new RegistryReader(settings, await ctx.backend.chain.readState(await requireHeader(ctx, sel)))
+  const reader = (ctx: MethodContext, sel: BlockSelector) => readerAt(settings, ctx, sel)
   const block = optional(blockRef, 'latest' as const)
   return {
     opal_getServer: async (params, ctx) => {
@@ -52,14 +41,14 @@ export function attributionMethods(settings: PrecompileSettings, engine: Attribu
       return s === undefined ? null : toJson({ ...s, status: SERVER_STATUS[s.status] })
     },
     opal_listServers: async (params, ctx) => {
-      const [p, sel] = parseParams(params, [optional(pageOptions, { cursor: 0n, limit: 100n }), block])
+      const [p, sel] = parseParams(params, [optional(pageParams, { cursor: 0n, limit: 100n }), block])
       const r = await reader(ctx, sel)
-      const page = await r.listServers(p.cursor, p.limit)
-      const items = await Promise.all(page.signers.map(async (a) => {
+      const list = await r.listServers(p.cursor, p.limit)
+      const items = await Promise.all(list.signers.map(async (a) => {
         const s = await r.server(a)
         return s === undefined ? null : { ...s, status: SERVER_STATUS[s.status] }
       }))
-      return { items: toJson(items), nextCursor: page.next === 0n ? null : toJson(page.next) }
+      return page(list, items)
     },
     opal_getEscrow: async (params, ctx) => {
       const [payer, sel] = parseParams(params, [required(address), block])
@@ -83,9 +72,9 @@ export function attributionMethods(settings: PrecompileSettings, engine: Attribu
       const r = await reader(ctx, sel)
       if (!(await r.datanetExists(datanet))) return null
       const idleAfter = opts.idleAfter ?? settings.receipts.idleReceipts
-      const page = await r.listContributions(datanet, opts.cursor, opts.limit)
+      const list = await r.listContributions(datanet, opts.cursor, opts.limit)
       const items = []
-      for (const id of page.ids) {
+      for (const id of list.ids) {
         const c = await r.contribution(id)
         if (c === undefined) continue
         const s = await r.contributionStats(id)
@@ -93,7 +82,7 @@ export function attributionMethods(settings: PrecompileSettings, engine: Attribu
         if (opts.onlyIdle && !idle) continue
         items.push({ contributionId: id, contributor: c.contributor, status: STATUS[c.status], ...s, idle })
       }
-      return { idleAfter: toJson(idleAfter), items: toJson(items), nextCursor: page.next === 0n ? null : toJson(page.next) }
+      return { idleAfter: toJson(idleAfter), ...page(list, items) }
     },
   }
 }

@@ -8,7 +8,8 @@ import { ReceiptFormatError, decodeReceiptBatch } from '../../../precompiles/rec
 import type { SignedReceipt } from '../../../precompiles/receipts/format.ts'
 
 import { receiptFromJson } from '../../../precompiles/receipts/json.ts'
-import type { ReceiptService, ReceiptStatus } from '../../interface.ts'
+import type { SettledReceipt } from '../../../precompiles/receipts/outcome.ts'
+import type { ReceiptService } from '../../interface.ts'
 
 /** Most receipts in one submission. */
 export const MAX_RECEIPTS_PER_CALL = 10_000
@@ -86,7 +87,7 @@ function receiptFields(r: SignedReceipt) {
 }
 
 /** A settled or refused receipt: where, why, who was paid what, and for which contributions. */
-export function outcomeJson(o: Extract<ReceiptStatus, { status: 'done' }>['outcome']) {
+export function outcomeJson(o: SettledReceipt) {
   return {
     hash: data(o.hash),
     status: o.status,

@@ -27,7 +27,7 @@ interface PageParams {
   limit: bigint
 }
 
-function pageParams(v: unknown, at: string): PageParams {
+export function pageParams(v: unknown, at: string): PageParams {
   if (v === undefined || v === null) return { cursor: 0n, limit: 100n }
   if (typeof v !== 'object' || Array.isArray(v)) throw new RpcError(RpcCode.InvalidParams, `${at}: expected {cursor, limit}`)
   const o = v as Record<string, unknown>
@@ -43,10 +43,15 @@ function idList(v: unknown, at: string): bigint[] {
   return v.map((x, i) => quantity(x, `${at}[${i}]`))
 }
 
-const page = (p: { ids: bigint[]; next: bigint }, items: unknown[]) => ({ items: toJson(items), nextCursor: p.next === 0n ? null : toJson(p.next) })
+export const page = (p: { next: bigint }, items: unknown[]) => ({ items: toJson(items), nextCursor: p.next === 0n ? null : toJson(p.next) })
+
+/** The registries at a block the caller names. */
+export async function readerAt(settings: PrecompileSettings, ctx: MethodContext, sel: BlockSelector): Promise<RegistryReader> {
+  return new RegistryReader(settings, await ctx.backend.chain.readState(await requireHeader(ctx, sel)))
+}
 
 export function registryMethods(settings: PrecompileSettings): MethodTable {
-  const reader = async (ctx: MethodContext, sel: BlockSelector) => new RegistryReader(settings, await ctx.backend.chain.readState(await requireHeader(ctx, sel)))
+  const reader = (ctx: MethodContext, sel: BlockSelector) => readerAt(settings, ctx, sel)
   const block = optional(blockRef, 'latest' as const)
   return {
     opal_precompiles: () => toJson(settings.addresses),
