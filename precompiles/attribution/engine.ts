@@ -68,7 +68,7 @@ export interface ModelInfo {
   /** the default graph (or zero): scored by the built-in kernels */
   defaultGraph: boolean
   prefixes: CitedPrefix[]
-  /** per cited Datanet, accepted contributions flagged since (never candidates) */
+  /** per cited Datanet, the contributions of its cited prefix flagged since (no longer candidates) */
   flagged: Map<bigint, Set<bigint>>
 }
 
@@ -152,8 +152,16 @@ export class AttributionEngine {
       if (known === undefined || v.count > known.count) byDatanet.set(d, { datanetId: d, version: v.number, count: v.count, root: v.root })
     }
     const prefixes = [...byDatanet.values()].sort((a, b) => (a.datanetId < b.datanetId ? -1 : 1))
+    // only what the prefix holds: a contribution accepted after the cited version was never a candidate
     const flagged = new Map<bigint, Set<bigint>>()
-    for (const p of prefixes) flagged.set(p.datanetId, new Set(await D.flaggedIds(s.datanets, p.datanetId)))
+    for (const p of prefixes) {
+      const inPrefix = new Set<bigint>()
+      for (const id of await D.flaggedIds(s.datanets, p.datanetId)) {
+        const index = await D.acceptIndexOf(s.datanets, id)
+        if (index !== undefined && index < p.count) inPrefix.add(id)
+      }
+      flagged.set(p.datanetId, inPrefix)
+    }
     const graph = model.scoringGraphId
     return {
       modelId,

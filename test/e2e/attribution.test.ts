@@ -297,6 +297,16 @@ test('a contribution that never earns while its peers do is reported, flagged, a
   assert.equal(o.split.contributors, '0x0')
 })
 
+test('a contribution accepted after the cited version and flagged later does not change the candidates', async () => {
+  const candidates = async () => ((await rpc(devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { candidates: string }).candidates
+  const before = await candidates()
+  const late = (await write(bob, DATANETS, DATANET_ABI, 'contribute', [ids.datanet, keccak256(toHex('late')), hexOf(SKETCHES.B), ''], parseEther('0.1'))).result as bigint
+  for (const c of [cur1, cur2]) await write(c, DATANETS, DATANET_ABI, 'review', [late, 1, keccak256(toHex('ok'))])
+  for (const c of [cur1, cur2]) await write(c, DATANETS, DATANET_ABI, 'review', [late, 3, keccak256(toHex('spam'))])
+  assert.equal((await read<{ status: number }>(DATANETS, DATANET_ABI, 'getContribution', [late])).status, 3)
+  assert.equal(await candidates(), before, 'the model cites a version from before it was accepted')
+})
+
 test('the attribution is readable from Solidity, exactly as settlement computed it', async () => {
   const user = attributionUserContract()
   const wallet = createWalletClient({ account: owner, chain, transport: http(devnet.url) })
