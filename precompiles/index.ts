@@ -32,7 +32,7 @@ export { INFERENCE_NODES_ABI } from './inferenceNodes.ts'
 export { RECEIPTS_ABI } from './receiptSettlement.ts'
 export { ATTRIBUTION_ABI } from './attributionScoring.ts'
 export { Revert } from './framework/revert.ts'
-export { GAS } from './framework/gas.ts'
+export { GAS, LSH_INDEXED_GAS } from './framework/gas.ts'
 
 export interface GenesisAccount {
   address: Uint8Array

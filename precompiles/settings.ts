@@ -4,8 +4,10 @@ import { createAddressFromString } from '@ethereumjs/util'
 import type { Address } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Activation } from './framework/precompile.ts'
-import { GAS } from './framework/gas.ts'
+import { GAS, LSH_INDEXED_GAS } from './framework/gas.ts'
 import type { GasSchedule } from './framework/gas.ts'
+import { DEFAULT_IVF } from './attribution/ivf.ts'
+import type { IvfParams } from './attribution/ivf.ts'
 import { DEFAULT_LSH } from './attribution/lsh.ts'
 import type { LshParams } from './attribution/lsh.ts'
 
@@ -99,12 +101,17 @@ export interface ReceiptSettings {
 }
 
 export type LshSettings = LshParams
+export type IvfSettings = IvfParams
+/** the index of the indexed mode */
+export type IndexKind = 'ivf' | 'lsh'
 
 export interface AttributionSettings {
   /** contributions paid per receipt unless a model sets its own */
   k: number
   /** in the automatic mode, candidate sets larger than this are scored with the index */
   indexedAbove: number
+  index: IndexKind
+  ivf: IvfSettings
   lsh: LshSettings
   /** weight of one matched token of span evidence, in dot-product units */
   spanWeight: bigint
@@ -144,6 +151,9 @@ export class PrecompileSettingsError extends Error {
 
 export const PRECOMPILE_NAMES = Object.keys(DEFAULT_ADDRESSES) as PrecompileName[]
 
+/** The IVF seed when a genesis names none: keccak("opal.attribution.ivf.v1"). */
+export const DEFAULT_IVF_SEED = keccak_256(new TextEncoder().encode('opal.attribution.ivf.v1'))
+
 /** The LSH seed when a genesis names none: keccak("opal.attribution.lsh.v1"). */
 export const DEFAULT_LSH_SEED = keccak_256(new TextEncoder().encode('opal.attribution.lsh.v1'))
 
@@ -166,7 +176,7 @@ export function defaultPrecompileSettings(sequencer: Address = ZERO_ADDRESS): Pr
       escrowWithdrawDelay: 3600n,
       idleReceipts: 1000n,
     },
-    attribution: { k: 32, indexedAbove: 200_000, lsh: { ...DEFAULT_LSH, seed: DEFAULT_LSH_SEED }, spanWeight: 4096n, defaultGraph: undefined },
+    attribution: { k: 32, indexedAbove: 50_000, index: 'ivf', ivf: { ...DEFAULT_IVF, seed: DEFAULT_IVF_SEED }, lsh: { ...DEFAULT_LSH, seed: DEFAULT_LSH_SEED }, spanWeight: 4096n, defaultGraph: undefined },
     initial: { datanets: [], models: [], adapters: [], servers: [], escrows: [] },
   }
 }
@@ -231,7 +241,7 @@ const SECTION_FIELDS: Record<PrecompileName, string[]> = {
   adapters: [],
   servers: ['minStake', 'unbondingDelaySeconds', 'slasher'],
   receipts: ['split', 'treasury', 'maxTtlSeconds', 'maxClockSkewSeconds', 'escrowWithdrawDelaySeconds', 'idleReceipts'],
-  attribution: ['k', 'indexedAbove', 'lsh', 'spanWeight', 'defaultGraph'],
+  attribution: ['k', 'indexedAbove', 'index', 'ivf', 'lsh', 'spanWeight', 'defaultGraph'],
 }
 
 /**
@@ -256,18 +266,21 @@ export function parsePrecompileSettings(json: unknown, sequencer?: Address): Pre
     if (a.bytes.slice(0, 19).every((b) => b === 0) && a.bytes[19] <= 0x11) throw new PrecompileSettingsError('address', `${a} is one of Ethereum's own precompiles`)
   }
   if (o.withdrawDelaySeconds !== undefined) s.withdrawDelay = uint('withdrawDelaySeconds', o.withdrawDelaySeconds)
-  if (o.gas !== undefined) s.gas = parseGas(obj('gas', o.gas))
   if (o.servers !== undefined) parseServers(obj('servers', o.servers), s.servers)
   if (o.receipts !== undefined) parseReceipts(obj('receipts', o.receipts), s.receipts)
   if (o.attribution !== undefined) parseAttribution(obj('attribution', o.attribution), s.attribution)
+  const gas = o.gas === undefined ? {} : obj('gas', o.gas)
+  // the LSH index probes more candidates: unless the genesis prices it, it pays the LSH prices
+  const indexedDefaults = s.attribution.index === 'lsh' ? LSH_INDEXED_GAS : {}
+  s.gas = parseGas(gas, indexedDefaults)
   if (o.initial !== undefined) s.initial = parseInitial(obj('initial', o.initial))
   return s
 }
 
-function parseGas(o: Json): GasSchedule {
+function parseGas(o: Json, defaults: Partial<GasSchedule>): GasSchedule {
   const keys = Object.keys(GAS) as Array<keyof GasSchedule>
   known('gas', o, keys)
-  const out: Record<string, bigint> = { ...GAS }
+  const out: Record<string, bigint> = { ...GAS, ...defaults }
   for (const k of keys) {
     if (o[k] === undefined) continue
     out[k] = uint(`gas.${k}`, o[k])
@@ -307,6 +320,21 @@ function parseAttribution(o: Json, out: AttributionSettings): void {
   if (o.indexedAbove !== undefined) out.indexedAbove = Number(uint('attribution.indexedAbove', o.indexedAbove))
   if (o.spanWeight !== undefined) out.spanWeight = uint('attribution.spanWeight', o.spanWeight)
   if (o.defaultGraph !== undefined) out.defaultGraph = bytes32('attribution.defaultGraph', o.defaultGraph)
+  if (o.index !== undefined) {
+    if (o.index !== 'ivf' && o.index !== 'lsh') throw new PrecompileSettingsError('attribution.index', `must be "ivf" or "lsh", not ${JSON.stringify(o.index)}`)
+    out.index = o.index
+  }
+  if (o.ivf !== undefined) {
+    const v = obj('attribution.ivf', o.ivf)
+    known('attribution.ivf', v, ['lists', 'probeRows', 'iterations', 'seed'])
+    if (v.lists !== undefined) out.ivf.lists = Number(uint('attribution.ivf.lists', v.lists))
+    if (v.probeRows !== undefined) out.ivf.probeRows = Number(uint('attribution.ivf.probeRows', v.probeRows))
+    if (v.iterations !== undefined) out.ivf.iterations = Number(uint('attribution.ivf.iterations', v.iterations))
+    if (v.seed !== undefined) out.ivf.seed = bytes32('attribution.ivf.seed', v.seed)
+    if (out.ivf.lists < 1 || out.ivf.lists > 65_536) throw new PrecompileSettingsError('attribution.ivf.lists', 'must be 1–65536')
+    if (out.ivf.probeRows < 1) throw new PrecompileSettingsError('attribution.ivf.probeRows', 'must be at least 1')
+    if (out.ivf.iterations > 64) throw new PrecompileSettingsError('attribution.ivf.iterations', 'must be 0–64')
+  }
   if (o.lsh !== undefined) {
     const l = obj('attribution.lsh', o.lsh)
     known('attribution.lsh', l, ['bits', 'tables', 'radius', 'probes', 'seed'])

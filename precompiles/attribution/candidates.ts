@@ -1,6 +1,9 @@
 // A candidate set: the accepted contributions one model's receipts are scored against, with the
 // derived structures that make scoring fast — the WebAssembly matrix, an onnxruntime session, the
-// LSH index. All are caches of the set's sketches; results are identical whichever is used.
+// index of the indexed mode (IVF or LSH). All are caches of the set's sketches; results are
+// identical whichever is used.
+import { IvfIndex } from './ivf.ts'
+import type { IvfParams } from './ivf.ts'
 import { LshIndex } from './lsh.ts'
 import type { LshParams } from './lsh.ts'
 import { OnnxScorer } from './onnx/accelerator.ts'
@@ -15,8 +18,17 @@ export type Mode = 'exact' | 'indexed'
 export interface CandidateSetOptions {
   kernel: Kernel
   intraOpNumThreads: number
-  /** build the LSH index (for the indexed mode) */
+  /** the index of the indexed mode: an IVF (preferred) or an LSH index; without either, indexed is exact */
+  ivf?: IvfParams
   lsh?: LshParams
+}
+
+/** An IVF with the rows in its cluster order, for the kernel that scans them. */
+interface Clustered {
+  index: IvfIndex
+  /** the WebAssembly kernel over the rows in cluster order, or (the JS kernel) the rows themselves */
+  scan: WasmKernel | Int8Array
+  ranges: Int32Array
 }
 
 export class CandidateSet {
@@ -27,12 +39,13 @@ export class CandidateSet {
   readonly #wasm: WasmKernel | undefined
   readonly #onnx: OnnxScorer | undefined
   readonly #lsh: LshIndex | undefined
+  readonly #ivf: Clustered | undefined
   readonly #k: number
   /** scratch of the JavaScript indexed path */
   #seen: Uint8Array | undefined
   #probed: Int32Array | undefined
 
-  private constructor(rows: Int8Array, dim: number, k: number, kernel: Kernel, wasm?: WasmKernel, onnx?: OnnxScorer, lsh?: LshIndex) {
+  private constructor(rows: Int8Array, dim: number, k: number, kernel: Kernel, wasm?: WasmKernel, onnx?: OnnxScorer, lsh?: LshIndex, ivf?: Clustered) {
     this.rows = rows
     this.dim = dim
     this.size = rows.length / dim
@@ -41,15 +54,18 @@ export class CandidateSet {
     this.#wasm = wasm
     this.#onnx = onnx
     this.#lsh = lsh
+    this.#ivf = ivf
   }
 
   /** rows: N × dim int8, in candidate order (ascending contribution id) */
   static async build(rows: Int8Array, dim: number, k: number, opts: CandidateSetOptions): Promise<CandidateSet> {
     const wasm = opts.kernel === 'js' ? undefined : await WasmKernel.create(rows, dim)
     const onnx = opts.kernel === 'onnx' && rows.length > 0 ? await OnnxScorer.create(rows, dim, k, { intraOpNumThreads: opts.intraOpNumThreads }) : undefined
+    if (opts.ivf !== undefined && opts.lsh !== undefined) throw new Error('a candidate set has one index: IVF or LSH')
     const lsh = opts.lsh === undefined ? undefined : await LshIndex.build(rows, dim, opts.lsh)
     if (lsh !== undefined) wasm?.attachBuckets(lsh.members, lsh.maxRanges)
-    return new CandidateSet(rows, dim, k, opts.kernel, wasm, onnx, lsh)
+    const ivf = opts.ivf === undefined || rows.length === 0 ? undefined : await clustered(rows, dim, opts.ivf, opts.kernel !== 'js')
+    return new CandidateSet(rows, dim, k, opts.kernel, wasm, onnx, lsh, ivf)
   }
 
   /**
@@ -59,6 +75,10 @@ export class CandidateSet {
   async scoreBatch(queries: Int8Array, mode: Mode): Promise<Scored[][]> {
     const batch = queries.length / this.dim
     const q = (b: number) => queries.subarray(b * this.dim, (b + 1) * this.dim)
+    if (mode === 'indexed' && this.#ivf !== undefined) {
+      const z = this.#ivf.index.project(queries)
+      return Array.from({ length: batch }, (_, b) => this.#clustered(q(b), z, b))
+    }
     if (mode === 'indexed' && this.#lsh !== undefined) {
       const z = this.#lsh.project(queries)
       return Array.from({ length: batch }, (_, b) => this.#indexed(q(b), z, b))
@@ -93,7 +113,30 @@ export class CandidateSet {
     return top.result()
   }
 
+  #clustered(query: Int8Array, z: Int32Array, b: number): Scored[] {
+    const ivf = this.#ivf as Clustered
+    const count = ivf.index.probe(z, b, ivf.ranges)
+    const order = ivf.index.order
+    if (ivf.scan instanceof WasmKernel) return ivf.scan.scanRanges(query, ivf.ranges, count, order, this.#k)
+    const rows = ivf.scan
+    const top = new TopK(this.#k)
+    for (let r = 0; r < count; r++) {
+      for (let p = ivf.ranges[2 * r]; p < ivf.ranges[2 * r] + ivf.ranges[2 * r + 1]; p++) {
+        let s = 0
+        for (let j = 0; j < this.dim; j++) s += rows[p * this.dim + j] * query[j]
+        top.offer(order[p], s)
+      }
+    }
+    return top.result()
+  }
+
   async release(): Promise<void> {
     await this.#onnx?.release()
   }
+}
+
+async function clustered(rows: Int8Array, dim: number, params: IvfParams, wasm: boolean): Promise<Clustered> {
+  const index = await IvfIndex.build(rows, dim, params)
+  const reordered = index.reorder(rows, dim)
+  return { index, scan: wasm ? await WasmKernel.create(reordered, dim) : reordered, ranges: new Int32Array(2 * index.lists) }
 }

@@ -100,8 +100,9 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 /**
  * Gas of scoring one receipt, from N and d only (never from what a cache holds). Priced from the
  * reference kernel's measured cost on a 2-core machine, at N = 100,000 and d = 128: the exact scan
- * 0.70 ms per query (by default N·d/256 gas: 50,000), the indexed mode with the default LSH 0.50 ms
- * (its probes grow with the clusters the candidates form, so with N as well: 2,000 + N·d/360).
+ * 0.70 ms per query (by default N·d/256 gas: 50,000); the indexed mode with the default IVF 0.02 ms
+ * (centre scores and ≈ 950 probed candidates, plus clusters that grow with N: 1,500 + N·d/25,600,
+ * i.e. 2,000); with an LSH index 0.50 ms (2,000 + N·d/360, its default prices when it is chosen).
  */
 export function scoringGas(gas: GasSchedule, candidates: number, dim: number, mode: ScoringMode): bigint {
   const macs = BigInt(candidates) * BigInt(dim)
@@ -238,8 +239,9 @@ export class AttributionEngine {
     entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     const rows = new Int8Array(entries.length * info.dim)
     entries.forEach((e, i) => rows.set(e.sketch, i * info.dim))
-    const lsh = mode === 'indexed' ? this.#opts.settings.lsh : undefined
-    const set = entries.length === 0 ? undefined : await CandidateSet.build(rows, info.dim, info.k, { kernel: this.kernel, intraOpNumThreads: this.#opts.intraOpNumThreads, lsh })
+    const { index, ivf, lsh } = this.#opts.settings
+    const indexed = mode === 'indexed' ? (index === 'ivf' ? { ivf } : { lsh }) : {}
+    const set = entries.length === 0 ? undefined : await CandidateSet.build(rows, info.dim, info.k, { kernel: this.kernel, intraOpNumThreads: this.#opts.intraOpNumThreads, ...indexed })
     return {
       dim: info.dim,
       ids: entries.map((e) => e.id),

@@ -33,12 +33,15 @@ export const GAS = {
   settleCounter: 5_000n,
   /** scoring one receipt: exact scan, per this many multiply-adds of candidates × sketch bytes */
   scoreExactMacs: 256n,
-  /** scoring one receipt in the indexed mode: a base, and per this many multiply-adds */
-  scoreIndexedBase: 2_000n,
-  scoreIndexedMacs: 360n,
+  /** scoring one receipt in the indexed mode (the IVF index): a base, and per this many multiply-adds */
+  scoreIndexedBase: 1_500n,
+  scoreIndexedMacs: 25_600n,
   /** per 32-byte word of a scoring graph registered (validating and keeping it) */
   graphWord: 400n,
 } as const
+
+/** The indexed-mode prices when the genesis picks the LSH index and prices neither itself: its probes cost more. */
+export const LSH_INDEXED_GAS = { scoreIndexedBase: 2_000n, scoreIndexedMacs: 360n } as const
 
 export type GasSchedule = { readonly [K in keyof typeof GAS]: bigint }
 

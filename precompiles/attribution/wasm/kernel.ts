@@ -1,7 +1,7 @@
 // The WebAssembly SIMD kernel (the reference and fallback). Each candidate set gets its own
 // instance whose memory holds its rows — and, for the indexed mode, its LSH bucket lists — so
 // scoring a query never copies the matrix.
-import { TopK } from '../topk.ts'
+import { TopK, TopKBuffer } from '../topk.ts'
 import type { Scored } from '../topk.ts'
 import { align, instantiate, strideOf } from './module.ts'
 import type { KernelExports } from './module.ts'
@@ -10,6 +10,8 @@ export { kernelModule } from './module.ts'
 export { Projector } from './projector.ts'
 
 const CHUNK = 4096
+/** rows of a query's first scan in an IVF cluster; the pieces after double */
+const FIRST_PIECE = 64
 
 /** Where the indexed mode's structures live in the instance's memory. */
 interface Buckets {
@@ -32,6 +34,8 @@ export class WasmKernel {
   readonly #ids: number
   readonly #capacity: number
   #buckets: Buckets | undefined
+  #buffer: TopKBuffer | undefined
+  #pairView: Int32Array | undefined
 
   private constructor(x: KernelExports, n: number, dim: number, query: number, out: number, ids: number, capacity: number) {
     this.#x = x
@@ -59,6 +63,12 @@ export class WasmKernel {
     return new WasmKernel(x, n, dim, query, out, ids, gatherCapacity)
   }
 
+  /** the (row, score) pairs scan writes; a view made again only if the memory grew */
+  #pairs(): Int32Array {
+    if (this.#pairView === undefined || this.#pairView.buffer !== this.#x.memory.buffer) this.#pairView = new Int32Array(this.#x.memory.buffer, this.#out, CHUNK * 2)
+    return this.#pairView
+  }
+
   #setQuery(q: Int8Array): void {
     const wide = new Int16Array(this.#x.memory.buffer, this.#query, this.stride)
     wide.set(q)
@@ -74,6 +84,26 @@ export class WasmKernel {
       const found = this.#x.scan(this.#rows, first, count, this.stride, this.#query, top.threshold, this.#out)
       const out = new Int32Array(this.#x.memory.buffer, this.#out, found * 2)
       for (let f = 0; f < found; f++) top.offer(out[2 * f], out[2 * f + 1])
+    }
+    return top.result()
+  }
+
+  /**
+   * The top k of the rows in (first, count) ranges, scanned in the given order, where row p stands
+   * for candidate index[p] (an IVF's cluster order). What can no longer enter the top k is dropped
+   * after each range, and the kernel reports only scores above what can.
+   */
+  scanRanges(q: Int8Array, ranges: Int32Array, nranges: number, index: Int32Array, k: number): Scored[] {
+    this.#setQuery(q)
+    const top = this.#buffer?.k === k ? this.#buffer : (this.#buffer = new TopKBuffer(k))
+    top.reset()
+    for (let r = 0; r < nranges; r++) {
+      const end = ranges[2 * r] + ranges[2 * r + 1]
+      // the first pieces raise the floor early, so that later rows rarely leave the kernel
+      for (let first = ranges[2 * r], piece = FIRST_PIECE; first < end; first += piece, piece = Math.min(CHUNK, 2 * piece)) {
+        const found = this.#x.scan(this.#rows, first, Math.min(piece, end - first), this.stride, this.#query, top.floor, this.#out)
+        top.add(this.#pairs(), found, index)
+      }
     }
     return top.result()
   }

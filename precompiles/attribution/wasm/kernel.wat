@@ -90,39 +90,88 @@
         (br $rowloop)))
     (local.get $n))
 
-  ;; projections of many vectors on many planes (the LSH codes): vectors int8 at $src, $stride bytes
-  ;; apart; planes widened to i16, 2 × $stride bytes apart; out[v × $nplanes + p] (i32 each)
+;; projections of many vectors on many planes (LSH codes, IVF centre scores): vectors int8 at
+  ;; $src, $stride bytes apart; planes widened to i16, 2 × $stride bytes apart; out[v × $nplanes + p]
+  ;; (i32 each). Four planes at a time share each widened chunk of the vector; the last
+  ;; $nplanes % 4 planes go one at a time.
   (func (export "project")
     (param $src i32) (param $count i32) (param $stride i32) (param $planes i32) (param $nplanes i32) (param $out i32)
-    (local $v i32) (local $p i32) (local $row i32) (local $plane i32) (local $j i32) (local $acc v128) (local $a v128)
+    (local $v i32) (local $p i32) (local $row i32) (local $j i32) (local $quad i32) (local $pstride i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128) (local $lo v128) (local $hi v128)
+    (local.set $pstride (i32.shl (local.get $stride) (i32.const 1)))
+    (local.set $quad (i32.and (local.get $nplanes) (i32.const -4)))
     (local.set $v (i32.const 0))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $v) (local.get $count)))
         (local.set $row (i32.add (local.get $src) (i32.mul (local.get $v) (local.get $stride))))
         (local.set $p (i32.const 0))
-        (block $planesdone
-          (loop $planeloop
-            (br_if $planesdone (i32.ge_u (local.get $p) (local.get $nplanes)))
-            (local.set $plane (i32.add (local.get $planes) (i32.shl (i32.mul (local.get $p) (local.get $stride)) (i32.const 1))))
-            (local.set $acc (v128.const i32x4 0 0 0 0))
+        (block $quadsdone
+          (loop $quadloop
+            (br_if $quadsdone (i32.ge_u (local.get $p) (local.get $quad)))
+            (local.set $p0 (i32.add (local.get $planes) (i32.mul (local.get $p) (local.get $pstride))))
+            (local.set $p1 (i32.add (local.get $p0) (local.get $pstride)))
+            (local.set $p2 (i32.add (local.get $p1) (local.get $pstride)))
+            (local.set $p3 (i32.add (local.get $p2) (local.get $pstride)))
+            (local.set $c0 (v128.const i32x4 0 0 0 0))
+            (local.set $c1 (v128.const i32x4 0 0 0 0))
+            (local.set $c2 (v128.const i32x4 0 0 0 0))
+            (local.set $c3 (v128.const i32x4 0 0 0 0))
             (local.set $j (i32.const 0))
             (block $rowdone
               (loop $chunk
                 (br_if $rowdone (i32.ge_u (local.get $j) (local.get $stride)))
                 (local.set $a (v128.load (i32.add (local.get $row) (local.get $j))))
-                (local.set $acc (i32x4.add (local.get $acc)
-                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $a))
-                                     (v128.load (i32.add (local.get $plane) (i32.shl (local.get $j) (i32.const 1)))))))
-                (local.set $acc (i32x4.add (local.get $acc)
-                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $a))
-                                     (v128.load offset=16 (i32.add (local.get $plane) (i32.shl (local.get $j) (i32.const 1)))))))
+                (local.set $lo (i16x8.extend_low_i8x16_s (local.get $a)))
+                (local.set $hi (i16x8.extend_high_i8x16_s (local.get $a)))
+                (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add
+                  (i32x4.dot_i16x8_s (local.get $lo) (v128.load (i32.add (local.get $p0) (i32.shl (local.get $j) (i32.const 1)))))
+                  (i32x4.dot_i16x8_s (local.get $hi) (v128.load offset=16 (i32.add (local.get $p0) (i32.shl (local.get $j) (i32.const 1))))))))
+                (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add
+                  (i32x4.dot_i16x8_s (local.get $lo) (v128.load (i32.add (local.get $p1) (i32.shl (local.get $j) (i32.const 1)))))
+                  (i32x4.dot_i16x8_s (local.get $hi) (v128.load offset=16 (i32.add (local.get $p1) (i32.shl (local.get $j) (i32.const 1))))))))
+                (local.set $c2 (i32x4.add (local.get $c2) (i32x4.add
+                  (i32x4.dot_i16x8_s (local.get $lo) (v128.load (i32.add (local.get $p2) (i32.shl (local.get $j) (i32.const 1)))))
+                  (i32x4.dot_i16x8_s (local.get $hi) (v128.load offset=16 (i32.add (local.get $p2) (i32.shl (local.get $j) (i32.const 1))))))))
+                (local.set $c3 (i32x4.add (local.get $c3) (i32x4.add
+                  (i32x4.dot_i16x8_s (local.get $lo) (v128.load (i32.add (local.get $p3) (i32.shl (local.get $j) (i32.const 1)))))
+                  (i32x4.dot_i16x8_s (local.get $hi) (v128.load offset=16 (i32.add (local.get $p3) (i32.shl (local.get $j) (i32.const 1))))))))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (br $chunk)))
-            (i32.store (local.get $out)
-              (i32.add
-                (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
-                (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+            (i32.store offset=0 (local.get $out) (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $c0)) (i32x4.extract_lane 1 (local.get $c0)))
+              (i32.add (i32x4.extract_lane 2 (local.get $c0)) (i32x4.extract_lane 3 (local.get $c0)))))
+            (i32.store offset=4 (local.get $out) (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $c1)) (i32x4.extract_lane 1 (local.get $c1)))
+              (i32.add (i32x4.extract_lane 2 (local.get $c1)) (i32x4.extract_lane 3 (local.get $c1)))))
+            (i32.store offset=8 (local.get $out) (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $c2)) (i32x4.extract_lane 1 (local.get $c2)))
+              (i32.add (i32x4.extract_lane 2 (local.get $c2)) (i32x4.extract_lane 3 (local.get $c2)))))
+            (i32.store offset=12 (local.get $out) (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $c3)) (i32x4.extract_lane 1 (local.get $c3)))
+              (i32.add (i32x4.extract_lane 2 (local.get $c3)) (i32x4.extract_lane 3 (local.get $c3)))))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $quadloop)))
+        (block $planesdone
+          (loop $planeloop
+            (br_if $planesdone (i32.ge_u (local.get $p) (local.get $nplanes)))
+            (local.set $p0 (i32.add (local.get $planes) (i32.mul (local.get $p) (local.get $pstride))))
+            (local.set $c0 (v128.const i32x4 0 0 0 0))
+            (local.set $j (i32.const 0))
+            (block $onedone
+              (loop $onechunk
+                (br_if $onedone (i32.ge_u (local.get $j) (local.get $stride)))
+                (local.set $a (v128.load (i32.add (local.get $row) (local.get $j))))
+                (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $a)) (v128.load (i32.add (local.get $p0) (i32.shl (local.get $j) (i32.const 1)))))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $a)) (v128.load offset=16 (i32.add (local.get $p0) (i32.shl (local.get $j) (i32.const 1))))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $onechunk)))
+            (i32.store offset=0 (local.get $out) (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $c0)) (i32x4.extract_lane 1 (local.get $c0)))
+              (i32.add (i32x4.extract_lane 2 (local.get $c0)) (i32x4.extract_lane 3 (local.get $c0)))))
             (local.set $out (i32.add (local.get $out) (i32.const 4)))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br $planeloop)))

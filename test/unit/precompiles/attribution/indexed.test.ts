@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { CandidateSet, DEFAULT_LSH, Projector, WasmKernel, prngBytes, scoreReference } from '../../../../precompiles/attribution/index.ts'
-import type { LshParams, Scored } from '../../../../precompiles/attribution/index.ts'
+import { CandidateSet, DEFAULT_IVF, DEFAULT_LSH, IvfIndex, Projector, TopK, TopKBuffer, WasmKernel, prngBytes, scoreReference } from '../../../../precompiles/attribution/index.ts'
+import type { IvfParams, LshParams, Scored } from '../../../../precompiles/attribution/index.ts'
 import { clusteredSketches } from '../../../../bench/lib/sketches.ts'
 
 const seed = new Uint8Array(32).fill(9)
@@ -81,6 +81,99 @@ test('indexed equals exact, ties included, when the probes cover every bucket', 
   for (let i = 0; i < 200; i++) rows.set(base.subarray((i % 50) * dim, (i % 50 + 1) * dim), i * dim)
   for (const kernel of ['js', 'wasm'] as const) {
     const set = await CandidateSet.build(rows, dim, 12, { kernel, intraOpNumThreads: 1, lsh: { bits: 3, tables: 2, radius: 3, seed } })
+    const queries = rows.subarray(0, 20 * dim)
+    assert.deepEqual(await set.scoreBatch(queries, 'indexed'), await set.scoreBatch(queries, 'exact'), kernel)
+  }
+})
+
+/** rows from the keccak PRNG only, so that a pin moves only when the index does */
+function pinnedRows(dim: number, n: number, centres: number): Int8Array {
+  const c = prngBytes(Uint8Array.of(11), centres * dim)
+  const noise = prngBytes(Uint8Array.of(12), n * dim)
+  const signed = (b: number) => (b << 24) >> 24
+  return Int8Array.from({ length: n * dim }, (_, x) => Math.max(-128, Math.min(127, signed(c[(Math.floor(x / dim) % centres) * dim + (x % dim)]) + (signed(noise[x]) >> 2))))
+}
+
+test('TopKBuffer keeps what TopK keeps, ties at the k-th place included, whatever the order of arrival', () => {
+  const bytes = prngBytes(Uint8Array.of(21), 3 * 5000)
+  for (const k of [1, 7, 32]) {
+    const buffer = new TopKBuffer(k)
+    const heap = new TopK(k)
+    // scores from a small range: many equal scores; positions arrive in a shuffled order
+    const index = Int32Array.from({ length: 5000 }, (_, p) => (p * 7919) % 5000)
+    for (let from = 0; from < 5000; from += 700) {
+      const pairs: number[] = []
+      for (let p = from; p < Math.min(5000, from + 700); p++) {
+        const score = (bytes[3 * p] % 40) - 5
+        heap.offer(index[p], score)
+        if (score > buffer.floor) pairs.push(p, score)
+      }
+      buffer.add(Int32Array.from(pairs), pairs.length / 2, index)
+    }
+    assert.deepEqual(buffer.result(), heap.result(), `k = ${k}`)
+  }
+})
+
+test('ivf: the index is a partition of the candidates, built the same way twice', async () => {
+  const dim = 48
+  const data = clusteredSketches({ n: 5000, dim, seed: 8 })
+  const params: IvfParams = { lists: 64, probeRows: 300, iterations: 4, seed }
+  const a = await IvfIndex.build(data.rows, dim, params)
+  const b = await IvfIndex.build(data.rows, dim, params)
+  assert.deepEqual(a.order, b.order)
+  assert.deepEqual(a.centres, b.centres)
+  assert.equal(a.lists, 64)
+  assert.deepEqual([...a.order].sort((x, y) => x - y), Array.from({ length: 5000 }, (_, i) => i), 'every candidate in exactly one cluster')
+  for (let c = 0; c < a.lists; c++) {
+    const members = a.order.subarray(a.first[c], a.first[c + 1])
+    for (let i = 1; i < members.length; i++) assert.ok(members[i - 1] < members[i], 'ascending within a cluster')
+  }
+  // few candidates make few clusters: at most one per 16
+  assert.equal((await IvfIndex.build(data.rows.subarray(0, 100 * dim), dim, params)).lists, 6)
+})
+
+test('ivf: JS and WebAssembly agree, build after build, and a batch of one answers as inside a batch', async () => {
+  const dim = 72
+  const data = clusteredSketches({ n: 6000, dim, seed: 5 })
+  const queries = data.queries(64, 6)
+  const configs: IvfParams[] = [
+    { lists: 32, probeRows: 400, iterations: 3, seed },
+    { lists: 200, probeRows: 150, iterations: 0, seed },
+    { ...DEFAULT_IVF, seed },
+  ]
+  for (const ivf of configs) {
+    const wasm = await CandidateSet.build(data.rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, ivf })
+    const again = await CandidateSet.build(data.rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, ivf })
+    const js = await CandidateSet.build(data.rows, dim, 32, { kernel: 'js', intraOpNumThreads: 1, ivf })
+    const got = await wasm.scoreBatch(queries, 'indexed')
+    assert.deepEqual(await again.scoreBatch(queries, 'indexed'), got, `${JSON.stringify(ivf)}: two builds`)
+    assert.deepEqual(await js.scoreOne(queries.subarray(5 * dim, 6 * dim), 'indexed'), got[5])
+    assert.deepEqual(await js.scoreBatch(queries, 'indexed'), got, `${JSON.stringify(ivf)}: JS and WebAssembly`)
+    const exact = await wasm.scoreBatch(queries, 'exact')
+    let hit = 0
+    exact.forEach((e, q) => { const found = new Set(got[q].map((s) => s.index)); hit += e.filter((s) => found.has(s.index)).length })
+    assert.ok(hit / exact.flat().length > 0.6, `${JSON.stringify(ivf)}: recall ${hit / exact.flat().length}`)
+  }
+})
+
+test('ivf results are pinned: the k-means and the probe order are part of consensus', async () => {
+  const dim = 64
+  const rows = pinnedRows(dim, 4000, 50)
+  const set = await CandidateSet.build(rows, dim, 16, { kernel: 'wasm', intraOpNumThreads: 1, ivf: { lists: 40, probeRows: 200, iterations: 3, seed } })
+  const signed = (b: number) => (b << 24) >> 24
+  const queries = Int8Array.from(prngBytes(Uint8Array.of(13), 40 * dim), (b, x) => Math.max(-128, Math.min(127, rows[Math.floor(x / dim) * 97 * dim + (x % dim)] + (signed(b) >> 3))))
+  const got = await set.scoreBatch(queries, 'indexed')
+  assert.ok(got.every((r) => r.length === 16))
+  assert.equal(digest(got), '50f78a84dac2c132231fa0f40f4391dcab0c6c6b971627059cbd3bf4bc5c455b')
+})
+
+test('ivf equals exact, ties included, when a query probes every candidate', async () => {
+  const dim = 32
+  const base = Int8Array.from(prngBytes(Uint8Array.of(3), 50 * dim))
+  const rows = new Int8Array(400 * dim)
+  for (let i = 0; i < 400; i++) rows.set(base.subarray((i % 50) * dim, (i % 50 + 1) * dim), i * dim)
+  for (const kernel of ['js', 'wasm'] as const) {
+    const set = await CandidateSet.build(rows, dim, 12, { kernel, intraOpNumThreads: 1, ivf: { lists: 8, probeRows: 400, iterations: 2, seed } })
     const queries = rows.subarray(0, 20 * dim)
     assert.deepEqual(await set.scoreBatch(queries, 'indexed'), await set.scoreBatch(queries, 'exact'), kernel)
   }
