@@ -1,11 +1,12 @@
 // The LSH index of the `indexed` attribution mode (a genesis may pick it; the IVF in ivf.ts is
 // the default): a deterministic, integer locality-sensitive index. Each of L tables hashes a
-// sketch to b sign bits of b fixed ±1 projections (drawn from the seed by the keccak PRNG). A query probes, in every table, its own bucket and then `probes` − 1 neighbouring
-// buckets within Hamming radius r, flipping first the bits it is least sure of (smallest
-// |projection|; multi-probe LSH, Lv et al. 2007). The exact dot products of the probed candidates
-// then go through the same top-k and tie rule as a full scan. Everything is integer arithmetic,
-// so the candidate set, and hence the answer, is the same in every process. The index is derived
-// from the candidate set, like the matrix.
+// sketch to b sign bits of b fixed ±1 projections (drawn from the seed by the keccak PRNG). A
+// query probes, in every table, its own bucket and then `probes` − 1 neighbouring buckets within
+// Hamming radius r, flipping first the bits it is least sure of (smallest |projection|;
+// multi-probe LSH, Lv et al. 2007). The exact dot products of the probed candidates then go
+// through the same top-k and tie rule as a full scan. Everything is integer arithmetic, so the
+// candidate set, and hence the answer, is the same in every process. The index is derived from
+// the candidate set, like the matrix.
 import { prngBytes } from './prng.ts'
 import { Projector } from './wasm/kernel.ts'
 
