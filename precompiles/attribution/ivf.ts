@@ -21,7 +21,7 @@ import { prngBytes } from './prng.ts'
 import { Projector } from './wasm/projector.ts'
 
 export interface IvfParams {
-  /** clusters (at most one per 16 candidates are made) */
+  /** clusters (at most one per 64 candidates are made) */
   lists: number
   /** a query scores whole clusters, best centre first, until it has scored at least this many candidates */
   probeRows: number
@@ -41,13 +41,11 @@ export const DEFAULT_IVF: Omit<IvfParams, 'seed'> = { lists: 512, probeRows: 800
 /** training rows per cluster: enough for stable means, few enough to keep a rebuild short */
 const TRAIN_PER_LIST = 48
 /** smallest average cluster: fewer candidates make fewer clusters */
-const MIN_LIST_SIZE = 16
+const MIN_LIST_SIZE = 64
 const CHUNK = 1024
 const TAKEN = -2147483648
-/** blocks of the first pass over a query's cluster ranks */
-const FEW = 8
-/** clusters the first pass keeps at most */
-const MAX_FEW = 128
+/** clusters per sort key (at most 65,536 clusters) */
+const KEY_SPAN = 65_536
 
 export class IvfIndex {
   readonly params: IvfParams
@@ -61,6 +59,9 @@ export class IvfIndex {
   readonly order: Int32Array
   readonly first: Int32Array
   readonly #projector: Projector
+  readonly #keys: Float64Array
+  /** blocks of a probe's first pass: twice the clusters an average query needs, at least 8 */
+  readonly #blocks: number
 
   private constructor(params: IvfParams, size: number, centres: Int8Array, spread: Int32Array, projector: Projector, order: Int32Array, first: Int32Array) {
     this.params = params
@@ -71,6 +72,8 @@ export class IvfIndex {
     this.#projector = projector
     this.order = order
     this.first = first
+    this.#keys = new Float64Array(this.lists)
+    this.#blocks = Math.min(this.lists, Math.max(8, Math.ceil((2 * params.probeRows * this.lists) / Math.max(1, size))))
   }
 
   static async build(rows: Int8Array, dim: number, params: IvfParams): Promise<IvfIndex> {
@@ -120,22 +123,16 @@ export class IvfIndex {
   probe(z: Int32Array, q: number, out: Int32Array): number {
     const scores = z.subarray(q * this.lists, (q + 1) * this.lists)
     const first = this.first
-    const few = this.#few
-    let held = this.#gatherFew(scores)
+    const keys = this.#keys
+    let next = this.#gatherBest(scores)
     let scored = 0
     let r = 0
     while (scored < this.params.probeRows) {
       let c = -1
-      if (held > 0) {
+      if (next > 0) {
         // every cluster held ranks above every cluster not held: the best held is the best left
-        let at = 0
-        for (let i = 1; i < held; i++) {
-          const a = few[i]
-          const b = few[at]
-          if (scores[a] > scores[b] || (scores[a] === scores[b] && a < b)) at = i
-        }
-        c = few[at]
-        few[at] = few[--held]
+        const t = keys[--next] % KEY_SPAN
+        c = KEY_SPAN - 1 - (t < 0 ? t + KEY_SPAN : t)
       } else {
         let best = TAKEN
         for (let i = 0; i < scores.length; i++) {
@@ -157,15 +154,14 @@ export class IvfIndex {
     return r
   }
 
-  readonly #few = new Int32Array(MAX_FEW)
 
   /**
-   * The clusters that rank at least as high as the lowest of FEW block maxima (so at least FEW of
-   * them), into #few in no order; returns how many, or 0 if more than MAX_FEW do (then the caller
-   * scans every time).
+   * The clusters ranking at least as high as the lowest of #blocks block maxima (so at least that
+   * many), as sort keys rank·2¹⁶ + (2¹⁶ − 1 − cluster) in #keys, ascending (the best last, ties to
+   * the lower cluster); returns how many.
    */
-  #gatherFew(scores: Int32Array): number {
-    const block = Math.ceil(scores.length / FEW)
+  #gatherBest(scores: Int32Array): number {
+    const block = Math.ceil(scores.length / this.#blocks)
     let bound = 2147483647
     for (let from = 0; from < scores.length; from += block) {
       let m = TAKEN
@@ -173,13 +169,11 @@ export class IvfIndex {
       for (let c = from; c < to; c++) if (scores[c] > m) m = scores[c]
       if (m < bound) bound = m
     }
-    const few = this.#few
+    const keys = this.#keys
     let n = 0
-    for (let c = 0; c < scores.length; c++) {
-      if (scores[c] < bound) continue
-      if (n === MAX_FEW) return 0
-      few[n++] = c
-    }
+    // exact in a double: |rank| < 2³¹, so |key| < 2⁴⁷
+    for (let c = 0; c < scores.length; c++) if (scores[c] >= bound) keys[n++] = scores[c] * KEY_SPAN + (KEY_SPAN - 1 - c)
+    keys.subarray(0, n).sort()
     return n
   }
 

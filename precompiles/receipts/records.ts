@@ -117,13 +117,25 @@ export async function setDatanetCounters(s: Store, id: bigint, c: DatanetCounter
   await s.setU(b + 1n, c.earningReceipts)
 }
 
+/** A Datanet version and the candidate receipts counted for it. */
+export interface VersionReceipts {
+  /** contributions the version holds (a prefix of the accepted list) */
+  count: bigint
+  receipts: bigint
+}
+
+/** A Datanet's versions with their candidate receipts, as the state holds them. */
+export async function versionReceiptTable(s: Store, versions: Array<{ version: bigint; count: bigint }>, datanet: bigint): Promise<VersionReceipts[]> {
+  return Promise.all(versions.map(async (v) => ({ count: v.count, receipts: await versionReceipts(s, datanet, v.version) })))
+}
+
 /**
  * Receipts a contribution at `acceptIndex` of its Datanet's accepted list was a candidate for:
  * those scored against any version whose prefix holds it.
  */
-export async function candidateReceipts(versions: Array<{ version: bigint; count: bigint }>, acceptIndex: bigint, receiptsOf: (version: bigint) => Promise<bigint>): Promise<bigint> {
+export function candidateReceipts(versions: VersionReceipts[], acceptIndex: bigint): bigint {
   let n = 0n
-  for (const v of versions) if (v.count > acceptIndex) n += await receiptsOf(v.version)
+  for (const v of versions) if (v.count > acceptIndex) n += v.receipts
   return n
 }
 

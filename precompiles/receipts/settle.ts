@@ -47,6 +47,19 @@ interface Passed extends Records {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+/**
+ * Map keys of accounts: a batch credits the same few thousand contributors' address arrays (shared
+ * by the candidate set) tens of times each, so their hex is kept by array, not made again.
+ */
+const keys = new WeakMap<Uint8Array, string>()
+const keyOf = (b: Uint8Array): string => {
+  let k = keys.get(b)
+  if (k === undefined) {
+    k = hex(b)
+    keys.set(b, k)
+  }
+  return k
+}
 const ZERO20 = new Uint8Array(20)
 
 /** Gas kept back for what follows the receipts: totals, the batch event, the return data. */
@@ -93,13 +106,13 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
       else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
       else {
         const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
-        const settled = splitReceipt(check, candidates, top, mode, settings, services.engine)
+        const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
         outcome = settled
         cost += gas + ledger.costOf(check, settled, settings, escrow.has(payer), ctx.meter.gas)
         apply = async () => {
           escrow.set(payer, balance - r.fee)
           seen.add(replayKey)
-          await ledger.book(check, candidates, settled, settings)
+          await ledger.book(check, candidates, settled, indexes, settings)
         }
       }
     }
@@ -158,8 +171,8 @@ async function scoreByModel(passed: Passed[], stores: RegistryStores, engine: At
   return out
 }
 
-/** A receipt's fee split and its contributions' shares: pure, nothing is booked yet. */
-function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, mode: 'exact' | 'indexed', settings: PrecompileSettings, engine: AttributionEngine): SettlementOutcome {
+/** A receipt's fee split and its contributions' shares (with their candidate indexes): pure, nothing is booked yet. */
+function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, mode: 'exact' | 'indexed', settings: PrecompileSettings, engine: AttributionEngine): { outcome: SettlementOutcome; indexes: number[] } {
   const r = p.r
   const weights = new Map<number, { score: bigint; tokens: bigint }>()
   for (const t of top) weights.set(t.index, { score: BigInt(t.score), tokens: 0n })
@@ -187,10 +200,11 @@ function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; scor
   }))
   // what floors leave of the contributors' part, or all of it if nobody has weight, is the treasury's
   const parts: FeeParts = { ...split, contributors: split.contributors - shares.dust, treasury: split.treasury + shares.dust }
-  return {
+  const outcome: SettlementOutcome = {
     hash: p.hash, txIndex: 0, status: 'settled', reason: '', server: p.signer, payer: r.payer, adapterId: r.adapterId, modelId: r.modelId,
     requestId: r.requestId, fee: r.fee, parts, mode, candidates: c.ids.length, attribution,
   }
+  return { outcome, indexes: ordered.map(([index]) => index) }
 }
 
 function rejected(hash: Uint8Array, r: SignedReceipt, signer: Uint8Array | undefined, reason: string): SettlementOutcome {
@@ -235,7 +249,7 @@ class Ledger {
 
   credit(account: Uint8Array, amount: bigint): void {
     if (amount === 0n) return
-    const k = hex(account)
+    const k = keyOf(account)
     this.claimable.set(k, (this.claimable.get(k) ?? 0n) + amount)
   }
 
@@ -243,8 +257,9 @@ class Ledger {
   costOf(p: Passed, o: SettlementOutcome, settings: PrecompileSettings, payerKnown: boolean, gas: GasSchedule): bigint {
     const accounts = new Set<string>()
     for (const [account, amount] of credits(p, o, settings)) {
-      const k = hex(account)
-      if (amount > 0n && !this.claimable.has(k)) accounts.add(k)
+      if (amount === 0n) continue
+      const k = keyOf(account)
+      if (!this.claimable.has(k)) accounts.add(k)
     }
     let contributions = 0n
     const datanets = new Set<bigint>()
@@ -259,17 +274,18 @@ class Ledger {
   }
 
   /** Books one settled receipt: every party's credit and the attribution counters. */
-  async book(p: Passed, c: Candidates, o: SettlementOutcome, settings: PrecompileSettings): Promise<void> {
+  async book(p: Passed, c: Candidates, o: SettlementOutcome, indexes: number[], settings: PrecompileSettings): Promise<void> {
     for (const [account, amount] of credits(p, o, settings)) this.credit(account, amount)
     this.fees += p.r.fee
-    await this.#counters(p.model, c, o.attribution)
+    await this.#counters(p.model, c, o.attribution, indexes)
   }
 
   /**
    * The receipt was a candidate receipt for every contribution in the model's cited prefixes; the
-   * contributions it paid remember the counts at which they last earned.
+   * contributions it paid remember the counts at which they last earned. What the batch has read
+   * already is used without awaiting: a receipt pays up to k contributions.
    */
-  async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[]): Promise<void> {
+  async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[], indexes: number[]): Promise<void> {
     this.receipts++
     for (const p of model.prefixes) {
       const key = `${p.datanetId}:${p.version}`
@@ -278,27 +294,34 @@ class Ledger {
     }
     const earning = new Set<bigint>()
     for (const s of shares) if (s.amount > 0n) earning.add(s.datanetId)
-    for (const d of earning) (await this.#datanet(d)).earningReceipts++
-    for (const s of shares) {
+    // per Datanet paid, its versions with their receipt counts as of this receipt
+    const tables = new Map<bigint, R.VersionReceipts[]>()
+    for (const d of earning) {
+      ;(this.datanets.get(d) ?? (await this.#datanet(d))).earningReceipts++
+      tables.set(d, await this.#versionTable(d))
+    }
+    for (const [j, s] of shares.entries()) {
       if (s.amount === 0n) continue
-      const dc = await this.#datanet(s.datanetId)
+      const dc = this.datanets.get(s.datanetId) as R.DatanetCounters
       dc.earned += s.amount
       const cc = this.contributions.get(s.contributionId) ?? (await R.contributionCounters(this.#store, s.contributionId))
       cc.earned += s.amount
-      cc.candidateAtLastEarn = await this.candidateReceipts(s.datanetId, c.acceptIndex[indexOf(c.ids, s.contributionId)])
+      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(s.datanetId) as R.VersionReceipts[], BigInt(c.acceptIndex[indexes[j]]))
       cc.datanetEarningAtLastEarn = dc.earningReceipts
       this.contributions.set(s.contributionId, cc)
     }
   }
 
-  /** Receipts a contribution at `acceptIndex` of its Datanet's accepted list was a candidate for. */
-  async candidateReceipts(datanet: bigint, acceptIndex: number): Promise<bigint> {
+  /** A Datanet's versions with the candidate receipts counted so far for each. */
+  async #versionTable(datanet: bigint): Promise<R.VersionReceipts[]> {
     let versions = this.#versions.get(datanet)
     if (versions === undefined) {
       versions = await D.versionList(this.#datanetStore, datanet)
       this.#versions.set(datanet, versions)
     }
-    return R.candidateReceipts(versions, BigInt(acceptIndex), (v) => this.#versionCount(datanet, v))
+    const out: R.VersionReceipts[] = []
+    for (const v of versions) out.push({ count: v.count, receipts: await this.#versionCount(datanet, v.version) })
+    return out
   }
 
   async #versionCount(datanet: bigint, version: bigint): Promise<bigint> {

@@ -20,7 +20,7 @@ export async function contributionStats(receipts: Store, datanets: Store, id: bi
   let candidate = 0n
   if (status === D.Status.Accepted) {
     const index = await D.acceptIndexOf(datanets, id)
-    if (index !== undefined) candidate = await R.candidateReceipts(await D.versionList(datanets, datanetId), index, (v) => R.versionReceipts(receipts, datanetId, v))
+    if (index !== undefined) candidate = R.candidateReceipts(await R.versionReceiptTable(receipts, await D.versionList(datanets, datanetId), datanetId), index)
   }
   return {
     earned: counters.earned,

@@ -6,6 +6,8 @@ import {
   RECEIPT_TYPES, ReceiptFormatError, decodeReceiptBatch, domainSeparator, encodeReceiptBatch, receiptDigest,
 } from '../../../../precompiles/receipts/format.ts'
 import type { InferenceReceipt } from '../../../../precompiles/receipts/format.ts'
+import { decodeOutcome, encodeOutcome } from '../../../../precompiles/receipts/outcome.ts'
+import type { SettlementOutcome } from '../../../../precompiles/receipts/outcome.ts'
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
 const verifyingContract = Uint8Array.from(Buffer.from('4f50414c00000000000000000000000000000005', 'hex'))
@@ -73,4 +75,25 @@ test('malformed batches are refused with the field named', () => {
   assert.throws(() => decodeReceiptBatch(bad), /receipt 0: requestId: expected 32 bytes/)
   const spans = encodeReceiptBatch([{ ...good, spans: Array.from({ length: 65 }, () => ({ contributionId: 1n, matchedTokens: 1n })) }])
   assert.throws(() => decodeReceiptBatch(spans), /spans: at most 64/)
+})
+
+test('a stored outcome reads back as written, quantities past 2^64 included', () => {
+  const o: SettlementOutcome = {
+    hash: new Uint8Array(32).fill(1), txIndex: 3, status: 'settled', reason: '', server: new Uint8Array(20).fill(2), payer: new Uint8Array(20).fill(3),
+    adapterId: 7n, modelId: (1n << 200n) + 5n, requestId: new Uint8Array(32).fill(4), fee: (1n << 70n) + 1n,
+    parts: { contributors: 1n << 69n, modelOwner: 0n, adapterOwner: 12n, server: (1n << 64n) - 1n, treasury: 1n << 64n },
+    mode: 'indexed', candidates: 100_000,
+    attribution: [
+      { contributionId: 9n, datanetId: 1n, contributor: new Uint8Array(20), score: 123_456n, matchedTokens: 0n, weight: 123_456n, amount: (1n << 255n) + 77n },
+      { contributionId: 1n << 64n, datanetId: 1n, contributor: new Uint8Array(20), score: 1n, matchedTokens: 40n, weight: 163_841n, amount: 0n },
+    ],
+  }
+  const blockHash = new Uint8Array(32).fill(9)
+  const back = decodeOutcome(o.hash, encodeOutcome(o, 1234n, blockHash))
+  const { attribution, ...rest } = o
+  assert.deepEqual(back, { ...rest, blockNumber: 1234n, blockHash, attribution: attribution.map(({ contributionId, score, matchedTokens, amount }) => ({ contributionId, score, matchedTokens, amount })) })
+  const rejected = decodeOutcome(o.hash, encodeOutcome({ ...o, status: 'rejected', reason: 'the receipt expired', mode: '', attribution: [] }, 1n, blockHash))
+  assert.equal(rejected.reason, 'the receipt expired')
+  assert.deepEqual(rejected.attribution, [])
+  assert.throws(() => decodeOutcome(o.hash, Uint8Array.of(0xf8, 0)), /unknown receipt outcome format 248/)
 })
