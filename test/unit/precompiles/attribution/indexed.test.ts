@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { CandidateSet, DEFAULT_IVF, DEFAULT_LSH, IvfIndex, Projector, TopK, TopKBuffer, WasmKernel, prngBytes, scoreReference } from '../../../../precompiles/attribution/index.ts'
-import type { IvfParams, LshParams, Scored } from '../../../../precompiles/attribution/index.ts'
+import type { CandidateSetOptions, IvfParams, LshParams, Scored } from '../../../../precompiles/attribution/index.ts'
 import { clusteredSketches } from '../../../../bench/lib/sketches.ts'
 
 const seed = new Uint8Array(32).fill(9)
@@ -32,67 +32,81 @@ test('the WebAssembly projections and dot products are exact, also when dim is n
   }
 })
 
-test('indexed: JS and WebAssembly probing agree, build after build, for both probe orders', async () => {
+/**
+ * One index, built twice for WebAssembly and once for JS: the same answers, a batch of one as
+ * inside a batch, and at least `minRecall` of the exact top 32.
+ */
+async function agreeAcrossKernels(rows: Int8Array, dim: number, queries: Int8Array, index: Pick<CandidateSetOptions, 'ivf' | 'lsh'>, minRecall: number): Promise<void> {
+  const label = JSON.stringify(index, (_, v: unknown) => (v instanceof Uint8Array ? undefined : v))
+  const wasm = await CandidateSet.build(rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, ...index })
+  const again = await CandidateSet.build(rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, ...index })
+  const js = await CandidateSet.build(rows, dim, 32, { kernel: 'js', intraOpNumThreads: 1, ...index })
+  const got = await wasm.scoreBatch(queries, 'indexed')
+  assert.deepEqual(await again.scoreBatch(queries, 'indexed'), got, `${label}: two builds`)
+  assert.deepEqual(await js.scoreOne(queries.subarray(5 * dim, 6 * dim), 'indexed'), got[5], `${label}: a batch of one`)
+  assert.deepEqual(await js.scoreBatch(queries, 'indexed'), got, `${label}: JS and WebAssembly`)
+  const exact = await wasm.scoreBatch(queries, 'exact')
+  let hit = 0
+  exact.forEach((e, q) => { const found = new Set(got[q].map((s) => s.index)); hit += e.filter((s) => found.has(s.index)).length })
+  assert.ok(hit / exact.flat().length > minRecall, `${label}: recall ${hit / exact.flat().length}`)
+}
+
+test('indexed: JS and WebAssembly agree, build after build, for every index (LSH: both probe orders)', async () => {
   const dim = 72
   const data = clusteredSketches({ n: 6000, dim, seed: 5 })
   const queries = data.queries(64, 6)
-  const configs: LshParams[] = [
+  const lsh: LshParams[] = [
     { bits: 10, tables: 6, radius: 1, seed },
     { bits: 12, tables: 8, radius: 3, probes: 12, seed },
     { ...DEFAULT_LSH, seed },
   ]
-  for (const lsh of configs) {
-    const wasm = await CandidateSet.build(data.rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, lsh })
-    const again = await CandidateSet.build(data.rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, lsh })
-    const js = await CandidateSet.build(data.rows, dim, 32, { kernel: 'js', intraOpNumThreads: 1, lsh })
-    const got = await wasm.scoreBatch(queries, 'indexed')
-    assert.deepEqual(await again.scoreBatch(queries, 'indexed'), got, `${JSON.stringify(lsh)}: two builds`)
-    // a batch of one gives what the same query gets inside a batch
-    assert.deepEqual(await js.scoreOne(queries.subarray(5 * dim, 6 * dim), 'indexed'), got[5])
-    assert.deepEqual(await js.scoreBatch(queries, 'indexed'), got, `${JSON.stringify(lsh)}: JS and WebAssembly`)
-    const exact = await wasm.scoreBatch(queries, 'exact')
-    let hit = 0
-    exact.forEach((e, q) => { const found = new Set(got[q].map((s) => s.index)); hit += e.filter((s) => found.has(s.index)).length })
-    assert.ok(hit / exact.flat().length > 0.5, `${JSON.stringify(lsh)}: recall ${hit / exact.flat().length}`)
-  }
+  for (const params of lsh) await agreeAcrossKernels(data.rows, dim, queries, { lsh: params }, 0.5)
+  const ivf: IvfParams[] = [
+    { lists: 32, probeRows: 400, iterations: 3, seed },
+    { lists: 200, probeRows: 150, iterations: 0, seed },
+    { ...DEFAULT_IVF, seed },
+  ]
+  for (const params of ivf) await agreeAcrossKernels(data.rows, dim, queries, { ivf: params }, 0.6)
 })
 
-test('indexed results are pinned: the projections and the probe order are part of consensus', async () => {
-  // data from the keccak PRNG only, so that the pin moves only when the index does
+/**
+ * The digest of an index's answers on data from the keccak PRNG only, so that a pin moves only
+ * when the index does: 4,000 rows around 50 centres, 40 queries each a row (every 97th) plus noise.
+ */
+async function pinnedDigest(index: Pick<CandidateSetOptions, 'ivf' | 'lsh'>): Promise<string> {
   const dim = 64
   const centres = prngBytes(Uint8Array.of(11), 50 * dim)
   const noise = prngBytes(Uint8Array.of(12), 4000 * dim)
   const signed = (b: number) => (b << 24) >> 24
   const clamp = (v: number) => Math.max(-128, Math.min(127, v))
   const rows = Int8Array.from({ length: 4000 * dim }, (_, x) => clamp(signed(centres[(Math.floor(x / dim) % 50) * dim + (x % dim)]) + (signed(noise[x]) >> 2)))
-  const set = await CandidateSet.build(rows, dim, 16, { kernel: 'wasm', intraOpNumThreads: 1, lsh: { bits: 11, tables: 5, radius: 2, probes: 6, seed } })
-  // each query: a row (every 97th) plus noise
+  const set = await CandidateSet.build(rows, dim, 16, { kernel: 'wasm', intraOpNumThreads: 1, ...index })
   const queries = Int8Array.from(prngBytes(Uint8Array.of(13), 40 * dim), (b, x) => clamp(rows[Math.floor(x / dim) * 97 * dim + (x % dim)] + (signed(b) >> 3)))
   const got = await set.scoreBatch(queries, 'indexed')
   assert.ok(got.every((r) => r.length === 16))
-  assert.equal(digest(got), 'f8b6728f6e99edd5325e8520bb92783763edbb9ad921193a3ff47abb301365ea')
+  return digest(got)
+}
+
+test('indexed results are pinned: the projections and the probe order are part of consensus', async () => {
+  assert.equal(await pinnedDigest({ lsh: { bits: 11, tables: 5, radius: 2, probes: 6, seed } }), 'f8b6728f6e99edd5325e8520bb92783763edbb9ad921193a3ff47abb301365ea')
 })
 
-test('indexed equals exact, ties included, when the probes cover every bucket', async () => {
+test('indexed equals exact, ties included, when the probes cover every candidate (LSH: every bucket)', async () => {
   const dim = 32
   const base = Int8Array.from(prngBytes(Uint8Array.of(3), 50 * dim))
   // duplicates tie at every rank; the lower index must win, as in a full scan
-  const rows = new Int8Array(200 * dim)
-  for (let i = 0; i < 200; i++) rows.set(base.subarray((i % 50) * dim, (i % 50 + 1) * dim), i * dim)
-  for (const kernel of ['js', 'wasm'] as const) {
-    const set = await CandidateSet.build(rows, dim, 12, { kernel, intraOpNumThreads: 1, lsh: { bits: 3, tables: 2, radius: 3, seed } })
-    const queries = rows.subarray(0, 20 * dim)
-    assert.deepEqual(await set.scoreBatch(queries, 'indexed'), await set.scoreBatch(queries, 'exact'), kernel)
+  const rows = new Int8Array(400 * dim)
+  for (let i = 0; i < 400; i++) rows.set(base.subarray((i % 50) * dim, (i % 50 + 1) * dim), i * dim)
+  const indexes: Array<Pick<CandidateSetOptions, 'ivf' | 'lsh'>> = [{ lsh: { bits: 3, tables: 2, radius: 3, seed } }, { ivf: { lists: 8, probeRows: 400, iterations: 2, seed } }]
+  for (const index of indexes) {
+    for (const kernel of ['js', 'wasm'] as const) {
+      const set = await CandidateSet.build(rows, dim, 12, { kernel, intraOpNumThreads: 1, ...index })
+      const queries = rows.subarray(0, 20 * dim)
+      assert.deepEqual(await set.scoreBatch(queries, 'indexed'), await set.scoreBatch(queries, 'exact'), `${Object.keys(index)[0]}, ${kernel}`)
+    }
   }
 })
 
-/** rows from the keccak PRNG only, so that a pin moves only when the index does */
-function pinnedRows(dim: number, n: number, centres: number): Int8Array {
-  const c = prngBytes(Uint8Array.of(11), centres * dim)
-  const noise = prngBytes(Uint8Array.of(12), n * dim)
-  const signed = (b: number) => (b << 24) >> 24
-  return Int8Array.from({ length: n * dim }, (_, x) => Math.max(-128, Math.min(127, signed(c[(Math.floor(x / dim) % centres) * dim + (x % dim)]) + (signed(noise[x]) >> 2))))
-}
 
 test('TopKBuffer keeps what TopK keeps, ties at the k-th place included, whatever the order of arrival', () => {
   const bytes = prngBytes(Uint8Array.of(21), 3 * 5000)
@@ -132,49 +146,6 @@ test('ivf: the index is a partition of the candidates, built the same way twice'
   assert.equal((await IvfIndex.build(data.rows.subarray(0, 1000 * dim), dim, params)).lists, 15)
 })
 
-test('ivf: JS and WebAssembly agree, build after build, and a batch of one answers as inside a batch', async () => {
-  const dim = 72
-  const data = clusteredSketches({ n: 6000, dim, seed: 5 })
-  const queries = data.queries(64, 6)
-  const configs: IvfParams[] = [
-    { lists: 32, probeRows: 400, iterations: 3, seed },
-    { lists: 200, probeRows: 150, iterations: 0, seed },
-    { ...DEFAULT_IVF, seed },
-  ]
-  for (const ivf of configs) {
-    const wasm = await CandidateSet.build(data.rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, ivf })
-    const again = await CandidateSet.build(data.rows, dim, 32, { kernel: 'wasm', intraOpNumThreads: 1, ivf })
-    const js = await CandidateSet.build(data.rows, dim, 32, { kernel: 'js', intraOpNumThreads: 1, ivf })
-    const got = await wasm.scoreBatch(queries, 'indexed')
-    assert.deepEqual(await again.scoreBatch(queries, 'indexed'), got, `${JSON.stringify(ivf)}: two builds`)
-    assert.deepEqual(await js.scoreOne(queries.subarray(5 * dim, 6 * dim), 'indexed'), got[5])
-    assert.deepEqual(await js.scoreBatch(queries, 'indexed'), got, `${JSON.stringify(ivf)}: JS and WebAssembly`)
-    const exact = await wasm.scoreBatch(queries, 'exact')
-    let hit = 0
-    exact.forEach((e, q) => { const found = new Set(got[q].map((s) => s.index)); hit += e.filter((s) => found.has(s.index)).length })
-    assert.ok(hit / exact.flat().length > 0.6, `${JSON.stringify(ivf)}: recall ${hit / exact.flat().length}`)
-  }
-})
-
 test('ivf results are pinned: the k-means and the probe order are part of consensus', async () => {
-  const dim = 64
-  const rows = pinnedRows(dim, 4000, 50)
-  const set = await CandidateSet.build(rows, dim, 16, { kernel: 'wasm', intraOpNumThreads: 1, ivf: { lists: 40, probeRows: 200, iterations: 3, seed } })
-  const signed = (b: number) => (b << 24) >> 24
-  const queries = Int8Array.from(prngBytes(Uint8Array.of(13), 40 * dim), (b, x) => Math.max(-128, Math.min(127, rows[Math.floor(x / dim) * 97 * dim + (x % dim)] + (signed(b) >> 3))))
-  const got = await set.scoreBatch(queries, 'indexed')
-  assert.ok(got.every((r) => r.length === 16))
-  assert.equal(digest(got), '50f78a84dac2c132231fa0f40f4391dcab0c6c6b971627059cbd3bf4bc5c455b')
-})
-
-test('ivf equals exact, ties included, when a query probes every candidate', async () => {
-  const dim = 32
-  const base = Int8Array.from(prngBytes(Uint8Array.of(3), 50 * dim))
-  const rows = new Int8Array(400 * dim)
-  for (let i = 0; i < 400; i++) rows.set(base.subarray((i % 50) * dim, (i % 50 + 1) * dim), i * dim)
-  for (const kernel of ['js', 'wasm'] as const) {
-    const set = await CandidateSet.build(rows, dim, 12, { kernel, intraOpNumThreads: 1, ivf: { lists: 8, probeRows: 400, iterations: 2, seed } })
-    const queries = rows.subarray(0, 20 * dim)
-    assert.deepEqual(await set.scoreBatch(queries, 'indexed'), await set.scoreBatch(queries, 'exact'), kernel)
-  }
+  assert.equal(await pinnedDigest({ ivf: { lists: 40, probeRows: 200, iterations: 3, seed } }), '50f78a84dac2c132231fa0f40f4391dcab0c6c6b971627059cbd3bf4bc5c455b')
 })
