@@ -160,6 +160,16 @@ class Reader {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+/** statuses, modes and rejection reasons are a few fixed strings: each is encoded once */
+const encoded = new Map<string, Uint8Array>()
+const utf8 = (text: string): Uint8Array => {
+  let b = encoded.get(text)
+  if (b === undefined) {
+    b = encoder.encode(text)
+    if (encoded.size < 256) encoded.set(text, b)
+  }
+  return b
+}
 
 export function encodeOutcome(o: SettlementOutcome, blockNumber: bigint, blockHash: Uint8Array): Uint8Array {
   const w = new Writer(256 + 40 * o.attribution.length)
@@ -167,8 +177,8 @@ export function encodeOutcome(o: SettlementOutcome, blockNumber: bigint, blockHa
   w.big(blockNumber)
   w.bytes(blockHash)
   w.u32(o.txIndex)
-  w.bytes(encoder.encode(o.status))
-  w.bytes(encoder.encode(o.reason))
+  w.bytes(utf8(o.status))
+  w.bytes(utf8(o.reason))
   w.bytes(o.server)
   w.bytes(o.payer)
   w.big(o.adapterId)
@@ -177,7 +187,7 @@ export function encodeOutcome(o: SettlementOutcome, blockNumber: bigint, blockHa
   w.big(o.fee)
   const p = o.parts
   for (const part of [p.contributors, p.modelOwner, p.adapterOwner, p.server, p.treasury]) w.big(part)
-  w.bytes(encoder.encode(o.mode))
+  w.bytes(utf8(o.mode))
   w.u32(o.candidates)
   // only what cannot be looked up is kept of a share
   w.u32(o.attribution.length)
