@@ -11,18 +11,10 @@ import { openLevel } from '../../../chain/db/level.ts'
 import type { Level } from '../../../chain/db/level.ts'
 import { StateDB } from '../../../chain/db/stateDb.ts'
 import { createExecutionState, createStateView, createTrie } from '../../../chain/state.ts'
-import { tempDir } from './fixtures.ts'
+import { rng, tempDir } from './fixtures.ts'
 
 const crypto = await loadCrypto()
 const common = createChainCommon(31337n, crypto)
-
-function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0
-  return (n) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return Math.floor((s / 2 ** 32) * n)
-  }
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 

@@ -12,6 +12,15 @@ import type { Genesis } from '../../../genesis/index.ts'
 
 export const silent = pino({ level: 'silent' })
 
+/** A seeded generator of integers in [0, n) (an LCG): the same sequence in every run. */
+export function rng(seed: number): (n: number) => number {
+  let s = seed >>> 0
+  return (n) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return Math.floor((s / 2 ** 32) * n)
+  }
+}
+
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'opal-test-'))
 }

@@ -10,17 +10,9 @@ import { StateDB } from '../../../chain/db/stateDb.ts'
 import { TrieEngine } from '../../../chain/trie/engine.ts'
 import type { TrieUpdate } from '../../../chain/trie/engine.ts'
 import { decodeNode, encodeNode } from '../../../chain/trie/nodes.ts'
-import { tempDir } from './fixtures.ts'
+import { rng, tempDir } from './fixtures.ts'
 
 const crypto = await loadCrypto()
-
-function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0
-  return (n) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return Math.floor((s / 2 ** 32) * n)
-  }
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
