@@ -8,7 +8,6 @@ import { LshIndex } from './lsh.ts'
 import type { LshParams } from './lsh.ts'
 import { OnnxScorer } from './onnx/accelerator.ts'
 import { scoreReference } from './reference.ts'
-import { TopK } from './topk.ts'
 import type { Scored } from './topk.ts'
 import { WasmKernel } from './wasm/kernel.ts'
 
@@ -26,8 +25,8 @@ export interface CandidateSetOptions {
 /** An IVF with the rows in its cluster order, for the kernel that scans them. */
 interface Clustered {
   index: IvfIndex
-  /** the WebAssembly kernel over the rows in cluster order, or (the JS kernel) the rows themselves */
-  scan: WasmKernel | Int8Array
+  /** the WebAssembly kernel over the rows in cluster order (none for the JS kernel) */
+  scan: WasmKernel | undefined
   ranges: Int32Array
 }
 
@@ -104,30 +103,15 @@ export class CandidateSet {
     const lsh = this.#lsh as LshIndex
     if (this.#wasm !== undefined) return this.#wasm.probe(query, lsh.ranges(z, b, this.#wasm.ranges), this.#k)
     const ids = lsh.candidates(z, b, (this.#seen ??= new Uint8Array(this.size)), (this.#probed ??= new Int32Array(this.size)))
-    const top = new TopK(this.#k)
-    for (const i of ids) {
-      let s = 0
-      for (let j = 0; j < this.dim; j++) s += this.rows[i * this.dim + j] * query[j]
-      top.offer(i, s)
-    }
-    return top.result()
+    return scoreReference(this.rows, this.dim, query, this.#k, ids)
   }
 
   #clustered(query: Int8Array, z: Int32Array, b: number): Scored[] {
     const ivf = this.#ivf as Clustered
     const count = ivf.index.probe(z, b, ivf.ranges)
     const order = ivf.index.order
-    if (ivf.scan instanceof WasmKernel) return ivf.scan.scanRanges(query, ivf.ranges, count, order, this.#k)
-    const rows = ivf.scan
-    const top = new TopK(this.#k)
-    for (let r = 0; r < count; r++) {
-      for (let p = ivf.ranges[2 * r]; p < ivf.ranges[2 * r] + ivf.ranges[2 * r + 1]; p++) {
-        let s = 0
-        for (let j = 0; j < this.dim; j++) s += rows[p * this.dim + j] * query[j]
-        top.offer(order[p], s)
-      }
-    }
-    return top.result()
+    if (ivf.scan !== undefined) return ivf.scan.scanRanges(query, ivf.ranges, count, order, this.#k)
+    return scoreReference(this.rows, this.dim, query, this.#k, clusterMembers(ivf.ranges, count, order))
   }
 
   async release(): Promise<void> {
@@ -137,6 +121,10 @@ export class CandidateSet {
 
 async function clustered(rows: Int8Array, dim: number, params: IvfParams, wasm: boolean): Promise<Clustered> {
   const index = await IvfIndex.build(rows, dim, params)
-  const reordered = index.reorder(rows, dim)
-  return { index, scan: wasm ? await WasmKernel.create(reordered, dim) : reordered, ranges: new Int32Array(2 * index.lists) }
+  return { index, scan: wasm ? await WasmKernel.create(index.reorder(rows, dim), dim) : undefined, ranges: new Int32Array(2 * index.lists) }
+}
+
+/** The candidates in the first `count` (first, count) ranges of an IVF's cluster order. */
+function* clusterMembers(ranges: Int32Array, count: number, order: Int32Array): Generator<number> {
+  for (let r = 0; r < count; r++) for (let p = ranges[2 * r]; p < ranges[2 * r] + ranges[2 * r + 1]; p++) yield order[p]
 }

@@ -20,6 +20,7 @@ import type { AttributionSettings } from '../settings.ts'
 import { CandidateSet } from './candidates.ts'
 import type { Kernel } from './candidates.ts'
 import { selfTest } from './onnx/accelerator.ts'
+import { dot } from './reference.ts'
 import * as T from './records.ts'
 import type { Scored } from './topk.ts'
 
@@ -219,9 +220,7 @@ export class AttributionEngine {
 
   /** max(0, row · query) for one candidate: span evidence for a contribution outside the top k. */
   exactScore(c: Candidates, index: number, query: Int8Array): bigint {
-    let s = 0
-    const o = index * c.dim
-    for (let j = 0; j < c.dim; j++) s += c.rows[o + j] * query[j]
+    const s = dot(c.rows, c.dim, index, query)
     return s > 0 ? BigInt(s) : 0n
   }
 

@@ -4,15 +4,17 @@
 import { TopK } from './topk.ts'
 import type { Scored } from './topk.ts'
 
-/** rows: N × dim int8, row-major; query: dim int8 */
-export function scoreReference(rows: Int8Array, dim: number, query: Int8Array, k: number): Scored[] {
-  const n = rows.length / dim
+/** The exact dot product of row i (rows: N × dim int8, row-major) with the query (dim int8). */
+export function dot(rows: Int8Array, dim: number, i: number, query: Int8Array): number {
+  let s = 0
+  const o = i * dim
+  for (let j = 0; j < dim; j++) s += rows[o + j] * query[j]
+  return s
+}
+
+/** The top k of the listed rows (every row if none are listed). */
+export function scoreReference(rows: Int8Array, dim: number, query: Int8Array, k: number, indexes?: Iterable<number>): Scored[] {
   const top = new TopK(k)
-  for (let i = 0; i < n; i++) {
-    let s = 0
-    const o = i * dim
-    for (let j = 0; j < dim; j++) s += rows[o + j] * query[j]
-    top.offer(i, s)
-  }
+  for (const i of indexes ?? Array.from({ length: rows.length / dim }, (_, i) => i)) top.offer(i, dot(rows, dim, i, query))
   return top.result()
 }
