@@ -11,14 +11,12 @@ import type { Store } from './framework/storage.ts'
 import * as A from './adapters/records.ts'
 import * as M from './models/records.ts'
 import type { PrecompileSettings } from './settings.ts'
+import { bytes, hex } from './framework/hex.ts'
 
 export const ADAPTER_ABI = abiJson as Abi
 export const MAX_BATCH = 1000
 const MAX_URI = 512
 const MAX_PAGE = 1000n
-
-const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
 
 export function adapterJson(a: A.AdapterRecord) {
   return {

@@ -1,7 +1,6 @@
 // The Attribution precompile: registration of scoring graphs (integer-exact ONNX only; the state
 // keeps their hash, the node their bytes), per-model attribution settings, and `score`, the
 // attribution of a sketch as settlement computes it, callable from any contract.
-import type { Address } from '@ethereumjs/util'
 import type { Abi } from 'viem'
 import abiJson from './abi/Attribution.json' with { type: 'json' }
 import { recordGraph } from './artifacts.ts'
@@ -15,13 +14,11 @@ import { Revert } from './framework/revert.ts'
 import { MAX_K } from './settings.ts'
 import type { PrecompileSettings } from './settings.ts'
 import { registryStores } from './stores.ts'
+import { bytes, hex } from './framework/hex.ts'
 
 export const ATTRIBUTION_ABI = abiJson as Abi
 /** largest scoring graph accepted (its bytes travel in a transaction) */
-export const MAX_GRAPH_BYTES = 96 * 1024
-
-const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
+const MAX_GRAPH_BYTES = 96 * 1024
 
 export interface AttributionServices {
   engine: AttributionEngine
@@ -106,6 +103,6 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
   }
 }
 
-export function createAttribution(settings: PrecompileSettings, services: AttributionServices, _toAddress: (a: `0x${string}`) => Address) {
+export function createAttribution(settings: PrecompileSettings, services: AttributionServices) {
   return definePrecompile({ name: 'Attribution', address: settings.addresses.attribution, abi: ATTRIBUTION_ABI, activation: settings.activation.attribution, gas: settings.gas, methods: attributionMethods(settings, services) })
 }

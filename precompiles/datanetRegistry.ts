@@ -10,6 +10,7 @@ import type { Store } from './framework/storage.ts'
 import * as R from './datanets/records.ts'
 import { Status, Verdict } from './datanets/records.ts'
 import type { PrecompileSettings } from './settings.ts'
+import { bytes, hex } from './framework/hex.ts'
 
 export const DATANET_ABI = abiJson as Abi
 export const MAX_PAGE = 1000n
@@ -26,8 +27,6 @@ interface RulesArg {
   quorum: number
 }
 
-const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
 const hashGas = (ctx: CallContext) => () => ctx.meter.charge(ctx.meter.gas.hash + 2n * ctx.meter.gas.hashWord)
 
 export function datanetJson(d: R.DatanetRecord) {

@@ -80,7 +80,7 @@ export function createOpalPrecompiles(settings: PrecompileSettings, services: Pr
     adapters: createAdapterRegistry(settings, toAddress) as PrecompileFunc,
     servers: createInferenceNodes(settings, toAddress) as PrecompileFunc,
     receipts: createReceipts(settings, settlement, services.chainId, toAddress) as PrecompileFunc,
-    attribution: createAttribution(settings, { engine: services.engine, keccak: services.keccak, defaultGraphId: services.defaultGraph.id }, toAddress) as PrecompileFunc,
+    attribution: createAttribution(settings, { engine: services.engine, keccak: services.keccak, defaultGraphId: services.defaultGraph.id }) as PrecompileFunc,
   }
   return {
     settings,

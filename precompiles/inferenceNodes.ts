@@ -15,14 +15,14 @@ export const INFERENCE_NODES_ABI = abiJson as Abi
 const MAX_ENDPOINT = 256
 const MAX_PAGE = 1000n
 
-export function serverJson(r: S.ServerRecord) {
+function serverJson(r: S.ServerRecord) {
   return {
     signer: r.signer.toString(), operator: r.operator.toString(), endpoint: r.endpoint, stake: r.stake, status: r.status,
     registeredAt: r.registeredAt, unbondingSince: r.unbondingSince, availableAt: r.availableAt, slashed: r.slashed,
   }
 }
 
-export function inferenceNodeMethods(settings: PrecompileSettings, toAddress: (a: `0x${string}`) => Address): Record<string, MethodSpec> {
+function inferenceNodeMethods(settings: PrecompileSettings, toAddress: (a: `0x${string}`) => Address): Record<string, MethodSpec> {
   const { minStake, unbondingDelay, slasher } = settings.servers
   const requireOperator = async (ctx: CallContext, signer: Address): Promise<S.ServerRecord> => {
     const r = await S.readServer(ctx.store, signer)

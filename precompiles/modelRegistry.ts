@@ -11,13 +11,11 @@ import * as T from './attribution/records.ts'
 import * as D from './datanets/records.ts'
 import * as M from './models/records.ts'
 import type { PrecompileSettings } from './settings.ts'
+import { bytes, hex } from './framework/hex.ts'
 
 export const MODEL_ABI = abiJson as Abi
 export const MAX_VERSIONS = 64
 const MAX_PAGE = 1000n
-
-const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
 
 export function modelJson(m: M.ModelRecord) {
   return {
@@ -49,7 +47,7 @@ export function modelMethods(settings: PrecompileSettings, toAddress: (a: `0x${s
         if (graph.some((b) => b !== 0) && !(await T.graphRegistered(ctx.store.at(settings.addresses.attribution), graph))) throw new Revert('UnknownScoringGraph', scoringGraphId)
         const id = await M.addModel(ctx.store, {
           owner: ctx.frame.caller, baseModel: baseModel as string, name: name as string, datanetVersions: versions,
-          trainingRunHash: bytes(trainingRunHash as `0x${string}`), scoringGraphId: bytes(scoringGraphId as `0x${string}`), createdAt: ctx.block.timestamp,
+          trainingRunHash: bytes(trainingRunHash as `0x${string}`), scoringGraphId: graph, createdAt: ctx.block.timestamp,
         })
         ctx.emit('ModelRegistered', { modelId: id, owner: ctx.frame.caller.toString(), name, trainingRunHash })
         return id

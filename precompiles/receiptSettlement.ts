@@ -14,10 +14,9 @@ import { settleBatch } from './receipts/settle.ts'
 import { contributionStats } from './receipts/stats.ts'
 import type { SettlementServices } from './receipts/settle.ts'
 import type { PrecompileSettings } from './settings.ts'
+import { bytes } from './framework/hex.ts'
 
 export const RECEIPTS_ABI = abiJson as Abi
-
-const bytes = (h: `0x${string}`) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 
 export function receiptMethods(settings: PrecompileSettings, services: SettlementServices, chainId: bigint, toAddress: (a: `0x${string}`) => Address): Record<string, MethodSpec> {
   const deposit = async (ctx: CallContext, payer: Address) => {

@@ -100,8 +100,6 @@ export interface ReceiptSettings {
   idleReceipts: bigint
 }
 
-export type LshSettings = LshParams
-export type IvfSettings = IvfParams
 /** the index of the indexed mode */
 export type IndexKind = 'ivf' | 'lsh'
 
@@ -111,8 +109,8 @@ export interface AttributionSettings {
   /** in the automatic mode, candidate sets larger than this are scored with the index */
   indexedAbove: number
   index: IndexKind
-  ivf: IvfSettings
-  lsh: LshSettings
+  ivf: IvfParams
+  lsh: LshParams
   /** weight of one matched token of span evidence, in dot-product units */
   spanWeight: bigint
   /** keccak256 of the default scoring graph the genesis names (checked against the built-in one) */
@@ -152,10 +150,10 @@ export class PrecompileSettingsError extends Error {
 export const PRECOMPILE_NAMES = Object.keys(DEFAULT_ADDRESSES) as PrecompileName[]
 
 /** The IVF seed when a genesis names none: keccak("opal.attribution.ivf.v1"). */
-export const DEFAULT_IVF_SEED = keccak_256(new TextEncoder().encode('opal.attribution.ivf.v1'))
+const DEFAULT_IVF_SEED = keccak_256(new TextEncoder().encode('opal.attribution.ivf.v1'))
 
 /** The LSH seed when a genesis names none: keccak("opal.attribution.lsh.v1"). */
-export const DEFAULT_LSH_SEED = keccak_256(new TextEncoder().encode('opal.attribution.lsh.v1'))
+const DEFAULT_LSH_SEED = keccak_256(new TextEncoder().encode('opal.attribution.lsh.v1'))
 
 const ZERO_ADDRESS = createAddressFromString('0x0000000000000000000000000000000000000000')
 

@@ -376,7 +376,8 @@ export async function versionCount(s: Store, id: bigint): Promise<bigint> {
 export async function versionList(s: Store, datanet: bigint): Promise<Array<{ version: bigint; count: bigint }>> {
   const list: Array<{ version: bigint; count: bigint }> = []
   const n = await versionCount(s, datanet)
-  for (let v = 1n; v <= n; v++) list.push({ version: v, count: (await readVersion(s, datanet, v))?.count ?? 0n })
+  // only the count of each: one slot, not the whole version record
+  for (let v = 1n; v <= n; v++) list.push({ version: v, count: await s.u(versionBase(datanet, v) + 1n) })
   return list
 }
 

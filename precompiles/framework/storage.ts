@@ -8,7 +8,7 @@ import type { GasMeter } from './gas.ts'
 
 // Every slot a precompile touches is a keccak of key and base: hash-wasm's Keccak is ~7x faster
 // than @noble/hashes on these 64-byte inputs (DESIGN.md); it is checked against it before use.
-const keccak = await (async (): Promise<(b: Uint8Array) => Uint8Array> => {
+export const keccak = await (async (): Promise<(b: Uint8Array) => Uint8Array> => {
   try {
     const h = await createKeccak(256)
     const fn = (b: Uint8Array) => h.init().update(b).digest('binary')

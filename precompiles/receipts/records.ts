@@ -10,9 +10,7 @@
 //                            of its Datanet at last earning:64
 //   map(R+6, datanet): earned wei, earning receipts (receipts in which one of its contributions earned)
 //   map(map(R+7, datanet), version) → receipts scored whose candidates were that version's prefix
-import type { Address } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
-import { Store, mapSlot, namespace } from '../framework/storage.ts'
+import { Store, keccak, mapSlot, namespace } from '../framework/storage.ts'
 
 export const NS = namespace('opal.receipts')
 const RECEIPTS = NS
@@ -23,14 +21,15 @@ const contributionSlot = (id: bigint) => mapSlot(NS + 5n, id)
 const datanetBase = (id: bigint) => mapSlot(NS + 6n, id)
 const versionSlot = (datanet: bigint, version: bigint) => mapSlot(mapSlot(NS + 7n, datanet), version)
 
+/** The slot of the replay record of (server, requestId). */
 export function replaySlot(server: Uint8Array, requestId: Uint8Array): bigint {
   const key = new Uint8Array(52)
   key.set(server, 0)
   key.set(requestId, 20)
-  return mapSlot(NS + 4n, keccak_256(key))
+  return mapSlot(NS + 4n, keccak(key))
 }
 
-export interface Escrow {
+interface Escrow {
   balance: bigint
   pendingWithdrawal: bigint
   availableAt: bigint
@@ -64,11 +63,16 @@ export async function setClaimable(s: Store, account: Uint8Array, amount: bigint
 }
 
 export async function settledIn(s: Store, server: Uint8Array, requestId: Uint8Array): Promise<bigint> {
-  return s.u(replaySlot(server, requestId))
+  return settledAt(s, replaySlot(server, requestId))
 }
 
-export async function markSettled(s: Store, server: Uint8Array, requestId: Uint8Array, block: bigint): Promise<void> {
-  await s.setU(replaySlot(server, requestId), block)
+/** The block a request was settled in (0: never), by its replay slot. */
+export async function settledAt(s: Store, slot: bigint): Promise<bigint> {
+  return s.u(slot)
+}
+
+export async function markSettledAt(s: Store, slot: bigint, block: bigint): Promise<void> {
+  await s.setU(slot, block)
 }
 
 export async function totals(s: Store): Promise<{ receipts: bigint; fees: bigint }> {
@@ -146,5 +150,3 @@ export async function versionReceipts(s: Store, datanet: bigint, version: bigint
 export async function setVersionReceipts(s: Store, datanet: bigint, version: bigint, n: bigint): Promise<void> {
   await s.setU(versionSlot(datanet, version), n)
 }
-
-export type { Address }

@@ -32,7 +32,7 @@ export const Reason = {
 } as const
 
 /** fee = price per 1,000 tokens × (input + output tokens) / 1,000, rounded down. */
-export function expectedFee(pricePerKTokens: bigint, r: Pick<InferenceReceipt, 'inputTokens' | 'outputTokens'>): bigint {
+function expectedFee(pricePerKTokens: bigint, r: Pick<InferenceReceipt, 'inputTokens' | 'outputTokens'>): bigint {
   return (pricePerKTokens * (r.inputTokens + r.outputTokens)) / 1000n
 }
 
@@ -50,7 +50,7 @@ export function checkTimes(r: InferenceReceipt, chainId: bigint, now: bigint, s:
  * The signer must be a server that takes receipts: active with the minimum stake — or unbonding,
  * for receipts it issued before it asked to leave (its stake is still held, and slashable).
  */
-export function checkServer(t: ServerTerms, r: InferenceReceipt, minStake: bigint): string | undefined {
+function checkServer(t: ServerTerms, r: InferenceReceipt, minStake: bigint): string | undefined {
   if (t.status === ServerStatus.None) return Reason.unknownServer
   if (t.status === ServerStatus.Active && t.stake >= minStake) return undefined
   if (t.status === ServerStatus.Unbonding && r.issuedAt < t.unbondingSince && t.stake > 0n) return undefined
@@ -58,7 +58,7 @@ export function checkServer(t: ServerTerms, r: InferenceReceipt, minStake: bigin
 }
 
 /** The adapter served the request when the receipt was issued, is the model's, at the price then. */
-export function checkAdapter(a: AdapterTerms | undefined, r: InferenceReceipt): string | undefined {
+function checkAdapter(a: AdapterTerms | undefined, r: InferenceReceipt): string | undefined {
   if (a === undefined) return Reason.unknownAdapter
   if (!activeAt(a, r.issuedAt)) return Reason.adapterInactive
   if (a.modelId !== r.modelId) return Reason.wrongModel
@@ -66,7 +66,7 @@ export function checkAdapter(a: AdapterTerms | undefined, r: InferenceReceipt): 
   return undefined
 }
 
-export function checkSketch(dim: number, r: InferenceReceipt): string | undefined {
+function checkSketch(dim: number, r: InferenceReceipt): string | undefined {
   return r.sketch.length === dim ? undefined : Reason.wrongSketch
 }
 

@@ -44,6 +44,8 @@ interface Passed extends Records {
   r: SignedReceipt
   hash: Uint8Array
   signer: Uint8Array
+  /** the slot of its replay record */
+  replay: bigint
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
@@ -87,7 +89,8 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
 
   const ledger = new Ledger(store, stores.datanets)
   const escrow = new Map<string, bigint>()
-  const seen = new Set<string>()
+  // replay slots of the requests this batch settles
+  const seen = new Set<bigint>()
   const outcomes: SettlementOutcome[] = []
   const budget = ctx.meter.limit - RESERVE
   for (const [i, r] of receipts.entries()) {
@@ -99,20 +102,20 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     if (typeof check === 'string') {
       outcome = rejected(hashes[i], r, signer, check)
     } else {
-      const replayKey = hex(check.signer) + hex(r.requestId)
       const payer = hex(r.payer)
       const balance = escrow.get(payer) ?? (await R.escrowBalance(store, r.payer))
-      if (seen.has(replayKey)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
+      if (seen.has(check.replay)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
       else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
       else {
         const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
         const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
         outcome = settled
-        cost += gas + ledger.costOf(check, settled, settings, escrow.has(payer), ctx.meter.gas)
+        const paid = credits(check, settled, settings)
+        cost += gas + ledger.costOf(paid, settled, check.model, escrow.has(payer), ctx.meter.gas)
         apply = async () => {
           escrow.set(payer, balance - r.fee)
-          seen.add(replayKey)
-          await ledger.book(check, candidates, settled, indexes, settings)
+          seen.add(check.replay)
+          await ledger.book(paid, check, candidates, settled, indexes)
         }
       }
     }
@@ -123,7 +126,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     outcomes.push(outcome)
   }
   for (const [payer, balance] of escrow) await R.setEscrowBalance(store, Buffer.from(payer, 'hex'), balance)
-  for (const o of outcomes) if (o.status === 'settled') await R.markSettled(store, o.server, o.requestId, ctx.block.number)
+  for (const slot of seen) await R.markSettledAt(store, slot, ctx.block.number)
   await ledger.write()
   return outcomes
 }
@@ -138,8 +141,9 @@ async function checkAgainstState(
   if (signer === undefined) return Reason.badSignature
   const records = await checkRecords(r, signer, terms, settings.servers.minStake, false)
   if (typeof records === 'string') return records
-  if ((await R.settledIn(store, signer, r.requestId)) !== 0n) return Reason.replayed
-  return { index: i, r, hash, signer, ...records }
+  const replay = R.replaySlot(signer, r.requestId)
+  if ((await R.settledAt(store, replay)) !== 0n) return Reason.replayed
+  return { index: i, r, hash, signer, replay, ...records }
 }
 
 interface ScoredReceipt {
@@ -254,9 +258,9 @@ class Ledger {
   }
 
   /** Gas for the slots this receipt would change that the batch has not changed yet. */
-  costOf(p: Passed, o: SettlementOutcome, settings: PrecompileSettings, payerKnown: boolean, gas: GasSchedule): bigint {
+  costOf(paid: Array<[Uint8Array, bigint]>, o: SettlementOutcome, model: ModelInfo, payerKnown: boolean, gas: GasSchedule): bigint {
     const accounts = new Set<string>()
-    for (const [account, amount] of credits(p, o, settings)) {
+    for (const [account, amount] of paid) {
       if (amount === 0n) continue
       const k = keyOf(account)
       if (!this.claimable.has(k)) accounts.add(k)
@@ -269,13 +273,13 @@ class Ledger {
       if (!this.datanets.has(s.datanetId)) datanets.add(s.datanetId)
     }
     let counters = BigInt(datanets.size)
-    for (const pr of p.model.prefixes) if (!this.changedVersions.has(`${pr.datanetId}:${pr.version}`)) counters++
+    for (const pr of model.prefixes) if (!this.changedVersions.has(`${pr.datanetId}:${pr.version}`)) counters++
     return gas.settleAccount * BigInt(accounts.size + (payerKnown ? 0 : 1)) + gas.settleContribution * contributions + gas.settleCounter * counters
   }
 
   /** Books one settled receipt: every party's credit and the attribution counters. */
-  async book(p: Passed, c: Candidates, o: SettlementOutcome, indexes: number[], settings: PrecompileSettings): Promise<void> {
-    for (const [account, amount] of credits(p, o, settings)) this.credit(account, amount)
+  async book(paid: Array<[Uint8Array, bigint]>, p: Passed, c: Candidates, o: SettlementOutcome, indexes: number[]): Promise<void> {
+    for (const [account, amount] of paid) this.credit(account, amount)
     this.fees += p.r.fee
     await this.#counters(p.model, c, o.attribution, indexes)
   }

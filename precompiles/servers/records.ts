@@ -7,8 +7,7 @@
 //                     slashed, index
 //   map(S+2, index) → signer (registration order, for listing)
 import type { Address } from '@ethereumjs/util'
-import { Store, mapSlot, namespace, toBig } from '../framework/storage.ts'
-import { addressOfWord } from '../models/records.ts'
+import { Store, mapSlot, namespace } from '../framework/storage.ts'
 
 export const NS = namespace('opal.servers')
 const COUNT = NS
@@ -115,6 +114,6 @@ export async function listServers(s: Store, cursor: bigint, limit: bigint): Prom
   const total = await s.u(COUNT)
   const signers: Address[] = []
   let i = cursor + 1n
-  for (; i <= total && BigInt(signers.length) < limit; i++) signers.push(addressOfWord(toBig(await s.raw(indexSlot(i)))))
+  for (; i <= total && BigInt(signers.length) < limit; i++) signers.push(await s.addr(indexSlot(i)))
   return { signers, next: i <= total ? i - 1n : 0n }
 }
