@@ -8,8 +8,7 @@
 //   node bench/attribution.ts [--contributions 100000] [--dim 128] [--threads 2] [--recall-queries 1024]
 import { parseArgs } from 'node:util'
 import { CandidateSet, DEFAULT_IVF, DEFAULT_LSH, IvfIndex, LshIndex, selfTest } from '../precompiles/attribution/index.ts'
-import type { CandidateSetOptions } from '../precompiles/attribution/index.ts'
-import type { Scored } from '../precompiles/attribution/index.ts'
+import type { CandidateSetOptions, Mode, Scored } from '../precompiles/attribution/index.ts'
 import { clusteredSketches } from './lib/sketches.ts'
 
 const { values: args } = parseArgs({
@@ -59,24 +58,29 @@ log(`${N} contributions × ${DIM}-byte sketches generated in ${((performance.now
 const choice = await selfTest({ intraOpNumThreads: THREADS })
 log(`exact kernel: ${choice.kernel} (${choice.reason})`)
 
-async function exactLatency(kernel: 'onnx' | 'wasm', threads: number, single: number): Promise<{ one: number; batch: number; build: number }> {
+/** every recall query, scored in batches of BATCH */
+async function scoreAll(set: CandidateSet, mode: Mode): Promise<Scored[][]> {
+  const out: Scored[][] = []
+  for (let b = 0; b < RECALL_QUERIES; b += BATCH) out.push(...(await set.scoreBatch(queries.subarray(b * DIM, (b + BATCH) * DIM), mode)))
+  return out
+}
+
+/** timings of the exact mode; with `recall`, also the exact answers to every recall query (untimed) */
+async function exactLatency(kernel: 'onnx' | 'wasm', threads: number, single: number, recall = false): Promise<{ one: number; batch: number; build: number; truth?: Scored[][] }> {
   const [s, build] = await timedValue(() => CandidateSet.build(data.rows, DIM, K, { kernel, intraOpNumThreads: threads }))
   const one = await perUnit(ROUNDS, single, async () => { for (let i = 0; i < single; i++) await s.scoreOne(query(queries, i), 'exact') })
   const batch = await perUnit(ROUNDS, 1, () => s.scoreBatch(queries.subarray(0, BATCH * DIM), 'exact'))
+  const truth = recall ? await scoreAll(s, 'exact') : undefined
   await s.release()
-  return { one, batch, build }
+  return { one, batch, build, truth }
 }
 
-const exact = await exactLatency(choice.kernel, THREADS, 200)
+const exact = await exactLatency(choice.kernel, THREADS, 200, true)
+// the exact answers, for recall
+const truth = exact.truth!
 log(`exact (${choice.kernel}, ${THREADS} threads): ${ms(exact.one)} per receipt unbatched (mean of 200, median of ${ROUNDS} rounds), ${ms(exact.batch)} per batch of ${BATCH}; set built in ${ms(exact.build)}`)
 const wasm = choice.kernel === 'wasm' ? exact : await exactLatency('wasm', 1, 100)
 log(`exact (WebAssembly reference, 1 thread): ${ms(wasm.one)} per receipt unbatched (mean of 100), ${ms(wasm.batch)} per batch of ${BATCH}; set built in ${ms(wasm.build)}`)
-
-// the exact answers, for recall
-const exactSet = await CandidateSet.build(data.rows, DIM, K, { kernel: choice.kernel, intraOpNumThreads: THREADS })
-const truth: Scored[][] = []
-for (let b = 0; b < RECALL_QUERIES; b += BATCH) truth.push(...(await exactSet.scoreBatch(queries.subarray(b * DIM, (b + BATCH) * DIM), 'exact')))
-await exactSet.release()
 
 interface Indexed { perReceipt: number; recall: number; mass: number; build: number }
 
@@ -86,10 +90,7 @@ async function indexed(index: Pick<CandidateSetOptions, 'ivf' | 'lsh'>, buildInd
   for (let r = 0; r < 3; r++) builds.push(await timed(buildIndex))
   const set = await CandidateSet.build(data.rows, DIM, K, { kernel: 'wasm', intraOpNumThreads: 1, ...index })
   let got: Scored[][] = []
-  const perReceipt = await perUnit(ROUNDS, RECALL_QUERIES, async () => {
-    got = []
-    for (let b = 0; b < RECALL_QUERIES; b += BATCH) got.push(...(await set.scoreBatch(queries.subarray(b * DIM, (b + BATCH) * DIM), 'indexed')))
-  })
+  const perReceipt = await perUnit(ROUNDS, RECALL_QUERIES, async () => { got = await scoreAll(set, 'indexed') })
   let hits = 0
   let total = 0
   let mass = 0

@@ -15,7 +15,7 @@ import { decodeFunctionResult, encodeFunctionData, toHex } from 'viem'
 import { loadCrypto } from '../chain/crypto.ts'
 import { DEV_SERVER_INDEX, devAccount, devExamplePrecompiles, devGenesis, genesisToJson } from '../genesis/index.ts'
 import { DEFAULT_GRAPH_ID } from '../precompiles/attribution/onnx/defaultGraph.ts'
-import { ATTRIBUTION_ABI, RECEIPTS_ABI } from '../precompiles/index.ts'
+import { ATTRIBUTION_ABI, DEFAULT_ADDRESSES, RECEIPTS_ABI } from '../precompiles/index.ts'
 import { domainSeparator, encodeReceiptBatch, receiptDigest } from '../precompiles/receipts/format.ts'
 import type { SignedReceipt } from '../precompiles/receipts/format.ts'
 import { clusteredSketches } from './lib/sketches.ts'
@@ -39,8 +39,7 @@ const INFLIGHT = Number(args.inflight)
 const DIM = 128
 const CHAIN_ID = 31337n
 const PRICE = 1_000_000_000_000n // wei per 1,000 tokens
-const RECEIPTS_ADDRESS = '0x4f50414c00000000000000000000000000000005'
-const ATTRIBUTION_ADDRESS = '0x4f50414c00000000000000000000000000000006'
+const { receipts: RECEIPTS_ADDRESS, attribution: ATTRIBUTION_ADDRESS } = DEFAULT_ADDRESSES
 const log = (m: string) => process.stderr.write(`${m}\n`)
 const crypto = await loadCrypto()
 const hexBytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'))

@@ -16,7 +16,7 @@ export class PeerBans {
   /** Records an invalid message; returns true when it gets the peer banned. */
   strike(peer: string, now = Date.now()): boolean {
     if (this.isBanned(peer, now)) return false
-    const recent = (this.#strikes.get(peer) ?? []).filter((t) => now - t < this.#windowMs)
+    const recent = this.#recent(peer, now)
     recent.push(now)
     this.#strikes.set(peer, recent)
     if (recent.length < this.#threshold) return false
@@ -27,7 +27,12 @@ export class PeerBans {
 
   /** Invalid messages from the peer within the window (what its score reflects until a ban). */
   strikes(peer: string, now = Date.now()): number {
-    return (this.#strikes.get(peer) ?? []).filter((t) => now - t < this.#windowMs).length
+    return this.#recent(peer, now).length
+  }
+
+  /** The peer's strikes still within the window at `now` (a fresh array). */
+  #recent(peer: string, now: number): number[] {
+    return (this.#strikes.get(peer) ?? []).filter((t) => now - t < this.#windowMs)
   }
 
   isBanned(peer: string, now = Date.now()): boolean {

@@ -7,7 +7,7 @@ import { devMethods } from './namespaces/dev.ts'
 
 export { startRpcServer } from './server.ts'
 export type { RpcServer } from './server.ts'
-export type { RpcBackend, DevControls, StateEdit, DevAccountKey, SyncStatus, NetworkStatus, ReceiptService, ReceiptStatus } from './interface.ts'
+export type { RpcBackend, DevControls, StateEdit, DevAccountKey, SyncStatus, NetworkStatus, ReceiptService } from './interface.ts'
 export type { MethodTable, MethodContext, Method } from './method.ts'
 export { RpcError, RpcCode, toRpcError } from './errors.ts'
 export type { RpcServerOptions } from './options.ts'

@@ -48,8 +48,6 @@ export interface ReceiptService {
   pendingCount(): number
 }
 
-export type { ReceiptStatus }
-
 export interface RpcBackend {
   readonly chain: Chain
   readonly pool: TxPool

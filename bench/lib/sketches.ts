@@ -40,14 +40,12 @@ export interface ClusteredOptions {
 
 export interface SketchData {
   rows: Int8Array
-  /** the cluster of each row */
-  cluster: Int32Array
   /** count queries × dim, each near one to three rows */
   queries(count: number, seed: number): Int8Array
 }
 
 /** sfc32: a small, fast generator with a 128-bit state; uniform in [0, 1) */
-export function uniform(seed: number): () => number {
+function uniform(seed: number): () => number {
   let a = 0x9e3779b9
   let b = 0x243f6a88
   let c = 0xb7e15162
@@ -174,5 +172,5 @@ export function clusteredSketches(o: ClusteredOptions): SketchData {
     }
     return out
   }
-  return { rows, cluster, queries }
+  return { rows, queries }
 }

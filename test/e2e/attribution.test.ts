@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, toHex } from 'viem'
 import type { Abi, PublicClient } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { ATTRIBUTION_ABI, DATANET_ABI, INFERENCE_NODES_ABI, MODEL_ABI, ADAPTER_ABI, RECEIPTS_ABI } from '../../precompiles/index.ts'
+import { ATTRIBUTION_ABI, DATANET_ABI, DEFAULT_ADDRESSES, INFERENCE_NODES_ABI, MODEL_ABI, ADAPTER_ABI, RECEIPTS_ABI } from '../../precompiles/index.ts'
 import { defaultGraphTemplate } from '../../precompiles/attribution/onnx/graph.ts'
 import { onnx } from '../../precompiles/attribution/onnx/proto.ts'
 import { receiptToJson } from '../../precompiles/receipts/json.ts'
@@ -16,6 +16,7 @@ import { ReceiptClient } from '../../rpc/client/receipts.ts'
 import type { SignedReceipt } from '../../rpc/client/receipts.ts'
 import { attributionUserContract } from '../support/contracts.ts'
 import { rpc, startDevnet } from '../support/devnet.ts'
+import { receiptOutcome } from '../support/nodes.ts'
 import { contractCalls } from '../support/viem.ts'
 import type { DevnetProcess } from '../support/devnet.ts'
 import { devAccounts } from '../../genesis/index.ts'
@@ -24,12 +25,7 @@ import { devAccounts } from '../../genesis/index.ts'
 const [owner, cur1, cur2, alice, bob, carol, dave, operator, payer] = devAccounts(9).map((a) => privateKeyToAccount(a.privateKey))
 /** the devnet's sequencer (dev account 10): the genesis treasury and slasher */
 const SEQUENCER = '0xbcd4042de499d14e55001ccbb24a551f3b954096'
-const DATANETS = '0x4f50414c00000000000000000000000000000001'
-const MODELS = '0x4f50414c00000000000000000000000000000002'
-const ADAPTERS = '0x4f50414c00000000000000000000000000000003'
-const SERVERS = '0x4f50414c00000000000000000000000000000004'
-const RECEIPTS = '0x4f50414c00000000000000000000000000000005'
-const ATTRIBUTION = '0x4f50414c00000000000000000000000000000006'
+const { datanets: DATANETS, models: MODELS, adapters: ADAPTERS, servers: SERVERS, receipts: RECEIPTS, attribution: ATTRIBUTION } = DEFAULT_ADDRESSES
 const DIM = 64
 const PRICE = parseEther('0.002') // per 1,000 tokens
 const chain = defineChain({ id: 31337, name: 'opal', nativeCurrency: { name: 'Open', symbol: 'OPEN', decimals: 18 }, rpcUrls: { default: { http: [] } } })
@@ -106,14 +102,7 @@ async function settle(receipts: SignedReceipt[]): Promise<Outcome[]> {
   const out: Outcome[] = []
   for (const a of answers) {
     assert.equal(a.status, 'accepted', JSON.stringify(a))
-    for (;;) {
-      const r = (await rpc(devnet.url, 'opal_getReceipt', [(a as { hash: string }).hash])).result as Outcome | { status: 'pending' }
-      if (r.status !== 'pending') {
-        out.push(r as Outcome)
-        break
-      }
-      await new Promise((res) => setTimeout(res, 50))
-    }
+    out.push(await receiptOutcome<Outcome>(devnet.url, (a as { hash: string }).hash))
   }
   return out
 }
@@ -254,14 +243,7 @@ test('receipts are taken over WebSocket too', async () => {
   const [a] = (await answer).result
   ws.close()
   assert.equal(a.status, 'accepted')
-  for (;;) {
-    const r = (await rpc(devnet.url, 'opal_getReceipt', [a.hash])).result as { status: string }
-    if (r.status !== 'pending') {
-      assert.equal(r.status, 'settled')
-      break
-    }
-    await new Promise((res) => setTimeout(res, 50))
-  }
+  assert.equal((await receiptOutcome(devnet.url, a.hash)).status, 'settled')
 })
 
 test('claim pays the claimable OPEN, once', async () => {

@@ -17,7 +17,7 @@ import { DEFAULT_GRAPH_ID } from '../../precompiles/attribution/onnx/defaultGrap
 import { nodeRpc as rpc, until } from '../support/nodes.ts'
 import { DEV_SEQUENCER_INDEX, devAccount, devGenesis, devExamplePrecompiles } from '../../genesis/index.ts'
 import type { Genesis } from '../../genesis/index.ts'
-import { ATTRIBUTION_ABI } from '../../precompiles/index.ts'
+import { ATTRIBUTION_ABI, DEFAULT_ADDRESSES } from '../../precompiles/index.ts'
 import { ReceiptClient } from '../../rpc/client/receipts.ts'
 import type { SignedReceipt } from '../../rpc/client/receipts.ts'
 
@@ -102,7 +102,7 @@ test('every kernel reaches the same attribution and state roots, exact and index
   const owner = privateKeyToAccount(devAccount(0).privateKey as `0x${string}`)
   const wallet = createWalletClient({ account: owner, chain, transport: http(nodes[0].rpc.url) })
   const client = createPublicClient({ chain, transport: http(nodes[0].rpc.url), pollingInterval: 50 })
-  const configured = await wallet.writeContract({ address: '0x4f50414c00000000000000000000000000000006', abi: ATTRIBUTION_ABI, functionName: 'configureModel', args: [2n, 16, 2] })
+  const configured = await wallet.writeContract({ address: DEFAULT_ADDRESSES.attribution, abi: ATTRIBUTION_ABI, functionName: 'configureModel', args: [2n, 16, 2] })
   await client.waitForTransactionReceipt({ hash: configured })
 
   const key = devAccount(9).privateKey as `0x${string}`

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DEV_MNEMONIC, devAccounts } from '../../genesis/index.ts'
 import { startDevnet } from '../support/devnet.ts'
+import { until } from '../support/nodes.ts'
 
 const OPAL = new URL('../../bin/opal.js', import.meta.url).pathname
 const run = promisify(execFile)
@@ -40,7 +41,7 @@ test('opal devnet is ready fast and prints the ten accounts with their keys, as 
   const ready = Date.now() - started
   try {
     // the banner follows the log line that says the node listens
-    for (let i = 0; i < 100 && !devnet.output().includes('Chain ID:'); i++) await new Promise((r) => setTimeout(r, 20))
+    await until('the banner', () => devnet.output().includes('Chain ID:'), 2_000)
     const out = devnet.output()
     for (const a of devAccounts(10)) {
       assert.ok(out.toLowerCase().includes(a.address), `account ${a.address}`)

@@ -7,6 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { parseGwei } from 'viem'
 import { DEV_KEYS } from '../support/contracts.ts'
 import { rpc, startDevnet } from '../support/devnet.ts'
+import { until } from '../support/nodes.ts'
 
 const DEAD = '0x000000000000000000000000000000000000dEaD'
 
@@ -88,8 +89,7 @@ test('SIGTERM stops cleanly (exit 0) and a restart resumes at the same head', as
     const raws = await signedTransfers(8)
     for (const r of raws) assert.equal((await rpc(devnet.url, 'eth_sendRawTransaction', [r])).error, undefined)
     // automine: one block per transaction, as fast as the machine makes them
-    const deadline = Date.now() + 10_000
-    while (BigInt((await rpc(devnet.url, 'eth_blockNumber')).result as string) < 8n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    await until('eight blocks', async () => BigInt((await rpc(devnet.url, 'eth_blockNumber')).result as string) >= 8n, 10_000)
     const head = (await rpc(devnet.url, 'eth_getBlockByNumber', ['latest', false])).result as { number: string; hash: string }
     assert.ok(BigInt(head.number) >= 8n)
     assert.equal(await devnet.stop(), 0)

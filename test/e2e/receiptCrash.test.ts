@@ -5,11 +5,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { decodeEventLog, toHex } from 'viem'
 import { devAccount } from '../../genesis/index.ts'
-import { RECEIPTS_ABI } from '../../precompiles/index.ts'
+import { DEFAULT_ADDRESSES, RECEIPTS_ABI } from '../../precompiles/index.ts'
 import { ReceiptClient } from '../../rpc/client/receipts.ts'
 import { rpc, startDevnet } from '../support/devnet.ts'
+import { receiptOutcome } from '../support/nodes.ts'
 
-const RECEIPTS = '0x4f50414c00000000000000000000000000000005'
+const RECEIPTS = DEFAULT_ADDRESSES.receipts
 const PAYER = devAccount(0).address
 const FEE = 10n ** 15n // the example adapter's price for 1,000 tokens
 
@@ -39,17 +40,7 @@ test('receipts acknowledged before a kill -9 are settled after the restart, exac
   devnet = await startDevnet({ dataDir: devnet.dataDir, blockTime: 1 })
   try {
     const outcomes: Array<{ status: string; blockNumber: string }> = []
-    for (const h of hashes) {
-      for (;;) {
-        const r = (await rpc(devnet.url, 'opal_getReceipt', [h])).result as { status: string; blockNumber: string } | null
-        assert.notEqual(r, null, `receipt ${h} was lost`)
-        if (r !== null && r.status !== 'pending') {
-          outcomes.push(r)
-          break
-        }
-        await new Promise((res) => setTimeout(res, 100))
-      }
-    }
+    for (const h of hashes) outcomes.push(await receiptOutcome<{ status: string; blockNumber: string }>(devnet.url, h))
     assert.ok(outcomes.every((o) => o.status === 'settled'))
     assert.equal(before - (await escrow(devnet.url)), FEE * BigInt(hashes.length), 'charged once per receipt')
     // the chain's own record: the batch events add up to the receipts, once each

@@ -7,6 +7,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+export { rpc } from './rpc.ts'
+
 const ROOT = new URL('../../', import.meta.url).pathname
 
 export interface DevnetProcess {
@@ -80,10 +82,4 @@ export async function startDevnet(args: DevnetArgs = {}): Promise<DevnetProcess>
       await exited
     },
   }
-}
-
-/** A raw JSON-RPC call over HTTP, for tests that look at the exact response. */
-export async function rpc(url: string, method: string, params: unknown[] = []): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  return (await res.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } }
 }

@@ -1,5 +1,8 @@
-// For tests that run nodes in-process: wait for a condition, and call a node's JSON-RPC.
+// For tests that run nodes (in-process or devnet processes): wait for a condition, call a node's
+// JSON-RPC, wait for a receipt to settle.
+import assert from 'node:assert/strict'
 import type { OpalNode } from '../../node/index.ts'
+import { rpc } from './rpc.ts'
 
 export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms
@@ -11,8 +14,23 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
 
 /** The result of a call, or an Error with the node's message. */
 export async function nodeRpc(node: OpalNode, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(node.rpc.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+  const body = await rpc(node.rpc.url, method, params)
   if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`)
   return body.result
+}
+
+/**
+ * Polls opal_getReceipt at `url` until an accepted receipt is no longer pending, and returns what
+ * the node answers then (settled or rejected). The node must know the receipt all along.
+ */
+export async function receiptOutcome<T extends { status: string } = { status: string }>(url: string, hash: string, ms = 60_000): Promise<T> {
+  let outcome: T | undefined
+  await until(`receipt ${hash} to leave the pool`, async () => {
+    const r = (await rpc(url, 'opal_getReceipt', [hash])).result as T | null
+    assert.notEqual(r, null, `receipt ${hash} was lost`)
+    if (r === null || r.status === 'pending') return false
+    outcome = r
+    return true
+  }, ms)
+  return outcome as T
 }

@@ -3,13 +3,22 @@
 import { Address } from '@ethereumjs/util'
 import type { AttributionEngine, PrecompileSettings } from '../../../precompiles/index.ts'
 import { RpcCode, RpcError } from '../../errors.ts'
-import type { MethodContext, MethodTable } from '../../method.ts'
+import type { MethodTable } from '../../method.ts'
 import { address, blockRef, optional, parseParams, quantity, required } from '../../params.ts'
-import type { BlockSelector } from '../../../chain/index.ts'
+import { Status } from '../../../precompiles/datanets/records.ts'
+import { ServerStatus } from '../../../precompiles/servers/records.ts'
+import type { ServerRecord } from '../../../precompiles/servers/records.ts'
 import { page, pageParams, readerAt, toJson } from './registries.ts'
 
-const STATUS = ['pending', 'accepted', 'rejected', 'flagged'] as const
-const SERVER_STATUS = ['none', 'active', 'unbonding', 'exited'] as const
+/** An enum's values → its names in lower case (`Status.Accepted` → 'accepted'). */
+function lowerNames<E extends Record<string, number>>(e: E): Record<E[keyof E], Lowercase<Extract<keyof E, string>>> {
+  return Object.fromEntries(Object.entries(e).map(([k, v]) => [v, k.toLowerCase()])) as Record<E[keyof E], Lowercase<Extract<keyof E, string>>>
+}
+
+const STATUS = lowerNames(Status)
+const SERVER_STATUS = lowerNames(ServerStatus)
+
+const serverJson = (s: ServerRecord | undefined) => (s === undefined ? null : { ...s, status: SERVER_STATUS[s.status] })
 
 interface StatsOptions {
   idleAfter: bigint | undefined
@@ -19,7 +28,6 @@ interface StatsOptions {
 }
 
 function statsOptions(v: unknown, at: string): StatsOptions {
-  if (v === undefined || v === null) return { idleAfter: undefined, onlyIdle: false, cursor: 0n, limit: 100n }
   if (typeof v !== 'object' || Array.isArray(v)) throw new RpcError(RpcCode.InvalidParams, `${at}: expected {idleAfter, onlyIdle, cursor, limit}`)
   const o = v as Record<string, unknown>
   for (const k of Object.keys(o)) if (!['idleAfter', 'onlyIdle', 'cursor', 'limit'].includes(k)) throw new RpcError(RpcCode.InvalidParams, `${at}.${k}: unknown option`)
@@ -32,35 +40,31 @@ function statsOptions(v: unknown, at: string): StatsOptions {
 }
 
 export function attributionMethods(settings: PrecompileSettings, engine: AttributionEngine): MethodTable {
-  const reader = (ctx: MethodContext, sel: BlockSelector) => readerAt(settings, ctx, sel)
   const block = optional(blockRef, 'latest' as const)
   return {
     opal_getServer: async (params, ctx) => {
       const [signer, sel] = parseParams(params, [required(address), block])
-      const s = await (await reader(ctx, sel)).server(new Address(signer))
-      return s === undefined ? null : toJson({ ...s, status: SERVER_STATUS[s.status] })
+      const s = await (await readerAt(settings, ctx, sel)).server(new Address(signer))
+      return toJson(serverJson(s))
     },
     opal_listServers: async (params, ctx) => {
       const [p, sel] = parseParams(params, [optional(pageParams, { cursor: 0n, limit: 100n }), block])
-      const r = await reader(ctx, sel)
+      const r = await readerAt(settings, ctx, sel)
       const list = await r.listServers(p.cursor, p.limit)
-      const items = await Promise.all(list.signers.map(async (a) => {
-        const s = await r.server(a)
-        return s === undefined ? null : { ...s, status: SERVER_STATUS[s.status] }
-      }))
+      const items = await Promise.all(list.signers.map(async (a) => serverJson(await r.server(a))))
       return page(list, items)
     },
     opal_getEscrow: async (params, ctx) => {
       const [payer, sel] = parseParams(params, [required(address), block])
-      return toJson(await (await reader(ctx, sel)).escrow(new Address(payer)))
+      return toJson(await (await readerAt(settings, ctx, sel)).escrow(new Address(payer)))
     },
     opal_getClaimable: async (params, ctx) => {
       const [account, sel] = parseParams(params, [required(address), block])
-      return toJson(await (await reader(ctx, sel)).claimable(new Address(account)))
+      return toJson(await (await readerAt(settings, ctx, sel)).claimable(new Address(account)))
     },
     opal_getModelAttribution: async (params, ctx) => {
       const [id, sel] = parseParams(params, [required(quantity), block])
-      return toJson((await (await reader(ctx, sel)).modelAttribution(engine, id)) ?? null)
+      return toJson((await (await readerAt(settings, ctx, sel)).modelAttribution(engine, id)) ?? null)
     },
     /**
      * Per contribution of a Datanet: what it earned, the receipts it was a candidate for, and
@@ -69,7 +73,7 @@ export function attributionMethods(settings: PrecompileSettings, engine: Attribu
      */
     opal_getContributionStats: async (params, ctx) => {
       const [datanet, opts, sel] = parseParams(params, [required(quantity), optional(statsOptions, { idleAfter: undefined, onlyIdle: false, cursor: 0n, limit: 100n }), block])
-      const r = await reader(ctx, sel)
+      const r = await readerAt(settings, ctx, sel)
       if (!(await r.datanetExists(datanet))) return null
       const idleAfter = opts.idleAfter ?? settings.receipts.idleReceipts
       const list = await r.listContributions(datanet, opts.cursor, opts.limit)
@@ -78,7 +82,7 @@ export function attributionMethods(settings: PrecompileSettings, engine: Attribu
         const c = await r.contribution(id)
         if (c === undefined) continue
         const s = await r.contributionStats(id)
-        const idle = c.status === 1 && s.receiptsSinceEarned >= idleAfter && s.peerEarningsSince > 0n
+        const idle = c.status === Status.Accepted && s.receiptsSinceEarned >= idleAfter && s.peerEarningsSince > 0n
         if (opts.onlyIdle && !idle) continue
         items.push({ contributionId: id, contributor: c.contributor, status: STATUS[c.status], ...s, idle })
       }

@@ -1,12 +1,11 @@
 // opal_ receipt methods for inference servers: submit signed receipts (JSON objects, or one RLP
 // batch for high volume), and look up what became of them.
 import { RpcCode, RpcError } from '../../errors.ts'
-import { data } from '../../hex.ts'
+import { data, quantity as q } from '../../hex.ts'
 import type { MethodContext, MethodTable } from '../../method.ts'
 import { bytes, hash, parseParams, required } from '../../params.ts'
 import { ReceiptFormatError, decodeReceiptBatch } from '../../../precompiles/receipts/format.ts'
 import type { SignedReceipt } from '../../../precompiles/receipts/format.ts'
-
 import { receiptFromJson } from '../../../precompiles/receipts/json.ts'
 import type { SettledReceipt } from '../../../precompiles/receipts/outcome.ts'
 import type { ReceiptService } from '../../interface.ts'
@@ -80,14 +79,12 @@ export const receiptMethods: MethodTable = {
   },
 }
 
-const q = (n: bigint) => `0x${n.toString(16)}`
-
-function receiptFields(r: SignedReceipt) {
+function receiptFields(r: Pick<SignedReceipt, 'adapterId' | 'modelId' | 'requestId' | 'payer' | 'fee'>) {
   return { adapterId: q(r.adapterId), modelId: q(r.modelId), requestId: data(r.requestId), payer: data(r.payer), fee: q(r.fee) }
 }
 
 /** A settled or refused receipt: where, why, who was paid what, and for which contributions. */
-export function outcomeJson(o: SettledReceipt) {
+function outcomeJson(o: SettledReceipt) {
   return {
     hash: data(o.hash),
     status: o.status,
@@ -96,11 +93,7 @@ export function outcomeJson(o: SettledReceipt) {
     blockHash: data(o.blockHash),
     transactionIndex: q(BigInt(o.txIndex)),
     server: data(o.server),
-    adapterId: q(o.adapterId),
-    modelId: q(o.modelId),
-    requestId: data(o.requestId),
-    payer: data(o.payer),
-    fee: q(o.fee),
+    ...receiptFields(o),
     split: o.status === 'settled'
       ? { contributors: q(o.parts.contributors), modelOwner: q(o.parts.modelOwner), adapterOwner: q(o.parts.adapterOwner), server: q(o.parts.server), treasury: q(o.parts.treasury) }
       : null,

@@ -23,10 +23,10 @@ function dataset(): { rows: Int8Array; dim: number; queries: Int8Array[] } {
 test('the JavaScript, WebAssembly and onnxruntime kernels give identical ids and scores, ties included', async () => {
   const { rows, dim, queries } = dataset()
   const wasm = await WasmKernel.create(rows, dim)
+  const batch = new Int8Array(queries.length * dim)
+  queries.forEach((q, i) => batch.set(q, i * dim))
   for (const threads of [1, 2]) {
     const scorer = await OnnxScorer.create(rows, dim, 8, { intraOpNumThreads: threads })
-    const batch = new Int8Array(queries.length * dim)
-    queries.forEach((q, i) => batch.set(q, i * dim))
     const fromOnnx = await scorer.scoreBatch(batch)
     let undetermined = 0
     for (const [i, q] of queries.entries()) {
@@ -42,8 +42,6 @@ test('the JavaScript, WebAssembly and onnxruntime kernels give identical ids and
   // a candidate set resolves undetermined ties with the exact kernel: full agreement
   for (const kernel of ['js', 'wasm', 'onnx'] as const) {
     const set = await CandidateSet.build(rows, dim, 8, { kernel, intraOpNumThreads: 2 })
-    const batch = new Int8Array(queries.length * dim)
-    queries.forEach((q, i) => batch.set(q, i * dim))
     const got = await set.scoreBatch(batch, 'exact')
     queries.forEach((q, i) => assert.deepEqual(got[i], scoreReference(rows, dim, q, 8), `${kernel}, query ${i}`))
     await set.release()
