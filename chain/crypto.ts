@@ -4,10 +4,9 @@
 // recovers ~15k signatures/s per core against ~600/s for @noble/curves; noble stays as the
 // fallback where the native module does not load.
 import { createRequire } from 'node:module'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { secp256k1 as nobleSecp } from '@noble/curves/secp256k1.js'
-import { createKeccak } from 'hash-wasm'
 import type { CustomCrypto } from '@ethereumjs/common'
+import { loadKeccak } from '../precompiles/framework/keccak.ts'
 
 type NativeSecp256k1 = {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed?: boolean): Uint8Array
@@ -55,19 +54,6 @@ export async function loadCrypto(): Promise<OpalCrypto> {
     },
   }
   return cached
-}
-
-async function loadKeccak(): Promise<{ fn: (d: Uint8Array) => Uint8Array; kind: 'wasm' | 'noble' }> {
-  try {
-    const hasher = await createKeccak(256)
-    const fn = (data: Uint8Array): Uint8Array => hasher.init().update(data).digest('binary')
-    // a wrong hash here would fork the chain: check against the reference before trusting it
-    const probe = new Uint8Array([1, 2, 3])
-    if (Buffer.compare(fn(probe), keccak_256(probe)) !== 0) throw new Error('keccak mismatch')
-    return { fn, kind: 'wasm' }
-  } catch {
-    return { fn: (d) => keccak_256(d), kind: 'noble' }
-  }
 }
 
 function loadNativeSecp(): NativeSecp256k1 | undefined {

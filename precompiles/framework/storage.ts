@@ -2,23 +2,11 @@
 // covers it and reverts undo it. Slots are derived the way Solidity derives them (keccak of key
 // and base), under a namespace per record type; reads and writes are metered.
 import { Address } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
-import { createKeccak } from 'hash-wasm'
 import type { GasMeter } from './gas.ts'
+import { loadKeccak } from './keccak.ts'
 
-// Every slot a precompile touches is a keccak of key and base: hash-wasm's Keccak is ~7x faster
-// than @noble/hashes on these 64-byte inputs (DESIGN.md); it is checked against it before use.
-export const keccak = await (async (): Promise<(b: Uint8Array) => Uint8Array> => {
-  try {
-    const h = await createKeccak(256)
-    const fn = (b: Uint8Array) => h.init().update(b).digest('binary')
-    const probe = Uint8Array.of(1, 2, 3)
-    if (Buffer.compare(fn(probe), keccak_256(probe)) !== 0) throw new Error('keccak mismatch')
-    return fn
-  } catch {
-    return keccak_256
-  }
-})()
+// every slot a precompile touches is a keccak of key and base
+export const keccak = (await loadKeccak()).fn
 
 /** What a precompile needs of the state: the state manager satisfies it. */
 export interface StorageAccess {
