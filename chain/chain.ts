@@ -64,8 +64,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   #genesisHash!: Uint8Array
   #safe = 0n
   #closed = false
-  /** the trie engine of the warm views: its decoded nodes serve every head in turn */
-  #readEngine: TrieEngine | undefined
+  /**
+   * The one trie engine over the state database, for the executing state and the warm views:
+   * its decoded nodes are content-addressed (never stale), so one cache serves every head in turn
+   */
+  readonly #engine: TrieEngine
   readonly #warmViews: Record<'read' | 'call', { root: Uint8Array; state: MerkleStateManager } | undefined> = { read: undefined, call: undefined }
 
   private constructor(db: Level, opts: ChainOptions, common: Common) {
@@ -76,6 +79,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.crypto = opts.crypto
     this.store = new BlockStore(db, common)
     this.stateDb = new StateDB(db)
+    this.#engine = createTrieEngine(this.stateDb, common)
     this.archive = opts.archive ?? false
     this.stateWindow = BigInt(opts.stateWindow ?? 128)
     this.extensions = opts.extensions ?? NO_EXTENSIONS
@@ -305,8 +309,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (!equal(header.stateRoot, this.#head.stateRoot)) return createStateView(this.stateDb, this.common, header.stateRoot)
     const view = this.#warmViews[kind]
     if (view !== undefined && equal(view.root, header.stateRoot)) return view.state
-    this.#readEngine ??= createTrieEngine(this.stateDb, this.common)
-    const fresh = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot, this.#readEngine) }
+    const fresh = { root: header.stateRoot, state: createReadView(this.stateDb, this.common, header.stateRoot, this.#engine) }
     this.#warmViews[kind] = fresh
     return fresh.state
   }
@@ -322,7 +325,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** The long-lived, cached state that block production and import execute on. */
   createExecutionState(): MerkleStateManager {
-    return createExecutionState(this.stateDb, this.common, this.#head.stateRoot)
+    return createExecutionState(this.stateDb, this.common, this.#head.stateRoot, this.#engine)
   }
 
   /** A VM over the given state with this chain's rules, precompiles and block hashes. */

@@ -5,6 +5,7 @@
 // milliseconds and seconds here. Checked against the MPT in test/unit/chain/orderedTrie.test.ts.
 import { RLP } from '@ethereumjs/rlp'
 import { KECCAK256_RLP } from '@ethereumjs/util'
+import { compare } from './util/bytes.ts'
 
 type Keccak = (data: Uint8Array) => Uint8Array
 type Item = { key: Uint8Array; value: Uint8Array }
@@ -94,10 +95,4 @@ function nibbles(b: Uint8Array): Uint8Array {
     out[2 * i + 1] = b[i] & 15
   }
   return out
-}
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return a.length - b.length
 }

@@ -13,25 +13,26 @@ import { EngineStateManager } from './trie/stateManager.ts'
 // sit together on disk, which makes storage reads measurably faster on big tries.
 const PREFIX_STORAGE_TRIE_KEYS = true
 
-export function createTrie(db: StateDB, common: Common, root?: Uint8Array, cacheSize = 0): MerklePatriciaTrie {
+/** A stock trie object at `root`, without a node cache of its own (the trie's default). */
+export function createTrie(db: StateDB, common: Common, root?: Uint8Array): MerklePatriciaTrie {
   return new MerklePatriciaTrie({
     db,
     root,
     useKeyHashing: true,
     valueEncoding: ValueEncoding.Bytes,
     common,
-    cacheSize,
   })
 }
 
 /**
  * The executing state: account, storage and code caches that live across blocks, with trie reads
  * and block flushes done by the trie engine (chain/trie/). The stock trie object only holds the
- * root and serves code and checkRoot reads, so it needs no cache of its own.
+ * root and serves code and checkRoot reads, so it needs no cache of its own. The chain passes the
+ * engine its read views use: its decoded nodes are content-addressed, so one cache serves both.
  */
-export function createExecutionState(db: StateDB, common: Common, root: Uint8Array): MerkleStateManager {
+export function createExecutionState(db: StateDB, common: Common, root: Uint8Array, engine: TrieEngine = createTrieEngine(db, common)): MerkleStateManager {
   return new EngineStateManager({
-    engine: createTrieEngine(db, common),
+    engine,
     trie: createTrie(db, common, root),
     common,
     prefixStorageTrieKeys: PREFIX_STORAGE_TRIE_KEYS,
@@ -63,8 +64,8 @@ export function createStateView(db: StateDB, common: Common, root: Uint8Array): 
 
 /**
  * A long-lived read-only view: bounded caches that stay warm across requests, and trie reads by
- * the trie engine (shared by the views: its decoded nodes are content-addressed) — a cold storage
- * read costs a tenth of the stock trie's.
+ * the trie engine (shared by the views and the executing state: its decoded nodes are
+ * content-addressed) — a cold storage read costs a tenth of the stock trie's.
  */
 export function createReadView(db: StateDB, common: Common, root: Uint8Array, engine: TrieEngine): MerkleStateManager {
   return new EngineStateManager({

@@ -6,6 +6,7 @@ import { ConfigError } from './config.ts'
 import type { OpalCrypto } from '../chain/index.ts'
 import { ReceiptSigners } from '../chain/receipts/signers.ts'
 import { RecoverPool } from '../chain/sigs/recoverPool.ts'
+import { equal, fromHex, toHex } from '../chain/util/bytes.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { AttributionEngine, createOpalPrecompiles, parsePrecompileSettings } from '../precompiles/index.ts'
 import type { KernelSetting, OpalPrecompiles, PrecompileSettings } from '../precompiles/index.ts'
@@ -23,9 +24,9 @@ export interface PrecompileParts {
 
 export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto, opts: { kernel: KernelSetting; threads: number }): Promise<PrecompileParts> {
   const settings = parsePrecompileSettings(genesis.precompiles, createAddressFromString(genesis.sequencer))
-  const graphId = Uint8Array.from(Buffer.from(DEFAULT_GRAPH_ID.slice(2), 'hex'))
-  if (settings.attribution.defaultGraph !== undefined && Buffer.compare(settings.attribution.defaultGraph, graphId) !== 0) {
-    throw new ConfigError(`the genesis names default scoring graph 0x${Buffer.from(settings.attribution.defaultGraph).toString('hex')}, but this node's is 0x${Buffer.from(graphId).toString('hex')}`)
+  const graphId = fromHex(DEFAULT_GRAPH_ID)
+  if (settings.attribution.defaultGraph !== undefined && !equal(settings.attribution.defaultGraph, graphId)) {
+    throw new ConfigError(`the genesis names default scoring graph ${toHex(settings.attribution.defaultGraph)}, but this node's is ${toHex(graphId)}`)
   }
   const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId })
   const signatures = new RecoverPool()

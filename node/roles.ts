@@ -68,19 +68,20 @@ export async function startNetwork(cfg: NetworkConfig, chain: Chain, pool: TxPoo
       }
     })
   }
-  const onHead = (e: ExecutedBlock) => {
+  /** attestations that waited for this block are recorded now; those for older blocks are dropped */
+  const releaseEarly = (e: ExecutedBlock) => {
     const n = e.block.header.number
     for (const m of [...early.keys()]) if (m < n) early.delete(m)
     const waiting = early.get(n)
     early.delete(n)
     for (const w of waiting ?? []) record(w.a, w.from)
   }
-  chain.on('block', onHead)
   network.onAttestation(record)
   network.onTransaction((raw) => {
     void pool.addRaw([raw])
   })
-  const onBlock = (e: ExecutedBlock) => {
+  /** the sequencer publishes its signed block; a validator attests it */
+  const announce = (e: ExecutedBlock) => {
     const block = e.block
     if (!cfg.follow && e.signature !== undefined) {
       const signed: SignedBlock = { blockRlp: block.serialize(), signature: e.signature, number: block.header.number, hash: block.hash(), parentHash: block.header.parentHash, timestamp: block.header.timestamp }
@@ -99,21 +100,22 @@ export async function startNetwork(cfg: NetworkConfig, chain: Chain, pool: TxPoo
       network.publishAttestation(a).catch((err: Error) => log.warn({ err: err.message }, 'publishing an attestation failed'))
     }
   }
-  chain.on('block', onBlock)
   // a follower's pool learns of mined transactions from imported blocks, as the sequencer's does from its own
-  const onImported = () => {
-    void pool.onNewHead()
+  const following = cfg.follow
+  // one 'block' listener: waiting attestations, then the announcement, then the follower's pool
+  const onBlock = (e: ExecutedBlock) => {
+    releaseEarly(e)
+    announce(e)
+    if (following) void pool.onNewHead()
   }
-  if (cfg.follow) chain.on('block', onImported)
+  chain.on('block', onBlock)
   await network.start()
   return {
     network,
     attestations,
     importer,
     async stop() {
-      chain.off('block', onHead)
       chain.off('block', onBlock)
-      chain.off('block', onImported)
       await network.stop()
     },
   }

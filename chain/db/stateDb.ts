@@ -24,11 +24,7 @@ export class StateDB implements DB<string, string | Uint8Array> {
   }
 
   async get(key: string, opts?: EncodingOpts): Promise<string | Uint8Array | undefined> {
-    let value = this.#pending.get(key) ?? this.#cache.get(key)
-    if (value === undefined) {
-      value = await this.#level.get(stateKey(key))
-      if (value !== undefined) this.#cache.set(key, value)
-    }
+    const value = await this.#read(key)
     if (value === undefined) return undefined
     return opts?.valueEncoding === ValueEncoding.String ? Buffer.from(value).toString('hex') : value
   }
@@ -39,13 +35,22 @@ export class StateDB implements DB<string, string | Uint8Array> {
 
   /** Reads a node (or code) by the raw key the trie uses, as `get` does. */
   async getNode(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const value = await this.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex'))
-    return typeof value === 'string' ? hexToBytes(`0x${value}`) : value
+    return this.#read(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex'))
   }
 
   /** Stores a node (or code) under the raw key the trie would use; for state built without the trie. */
   putNode(key: Uint8Array, value: Uint8Array): void {
     this.#pending.set(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex'), value)
+  }
+
+  /** The bytes under a hex key: pending writes first, then the cache, then the database. */
+  async #read(hexKey: string): Promise<Uint8Array | undefined> {
+    let value = this.#pending.get(hexKey) ?? this.#cache.get(hexKey)
+    if (value === undefined) {
+      value = await this.#level.get(stateKey(hexKey))
+      if (value !== undefined) this.#cache.set(hexKey, value)
+    }
+    return value
   }
 
   // Nodes may be shared by several roots, and old roots stay readable: deletes are ignored.

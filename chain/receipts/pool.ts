@@ -21,7 +21,7 @@ import { ReceiptTerms } from '../../precompiles/receipts/terms.ts'
 import { registryStores } from '../../precompiles/stores.ts'
 import type { Chain } from '../chain.ts'
 import type { ExecutedBlock } from '../types.ts'
-import { equal } from '../util/bytes.ts'
+import { equal, toHex } from '../util/bytes.ts'
 
 export interface ReceiptPoolOptions {
   /** most receipts waiting for settlement */
@@ -53,8 +53,6 @@ export const PoolReason = {
   full: 'receipt pool is full',
   tooExpensive: 'attribution for this model needs more gas than a settlement can have',
 } as const
-
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
 /** What a submission reads at one head: the records (cached) and payers' escrow, less what is announced for withdrawal. */
 interface HeadView {
@@ -113,7 +111,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const inBatch = new Set<string>()
     const toRecover: number[] = []
     receipts.forEach((r, i) => {
-      const h = hex(hashes[i])
+      const h = toHex(hashes[i])
       const timing = checkTimes(r, this.#chain.chainId, now, this.#settings.receipts)
       if (timing !== undefined) answers[i] = { reason: timing }
       else if (r.expiry < now + this.#opts.minValidity) answers[i] = { reason: PoolReason.expiresSoon }
@@ -166,29 +164,30 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
 
   /** Receipts journaled before a restart come back as they were acknowledged; settlement decides. */
   async restore(): Promise<number> {
-    const raws = await this.#chain.receiptJournal.load()
-    const receipts: SignedReceipt[] = []
-    for (const raw of raws) {
+    const entries: Array<{ receipt: SignedReceipt; raw: Uint8Array }> = []
+    for (const raw of await this.#chain.receiptJournal.load()) {
       try {
-        receipts.push(decodeReceiptFields(RLP.decode(raw)))
+        // the entry is the receipt's raw as accepted, RLP.encode(encodeReceipt(r)); decoding is
+        // strict (canonical RLP and integers, fixed lengths), so re-encoding would give it back
+        entries.push({ receipt: decodeReceiptFields(RLP.decode(raw)), raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) })
       } catch {
         // a journal entry that does not decode was never acknowledged by this version: drop it
       }
     }
-    const hashes = receipts.map((r) => receiptDigest(r, this.#separator, this.#chain.crypto.keccak256))
-    const signers = await this.#signatures.recover(hashes, receipts.map((r) => r.signature))
+    const hashes = entries.map((e) => receiptDigest(e.receipt, this.#separator, this.#chain.crypto.keccak256))
+    const signers = await this.#signatures.recover(hashes, entries.map((e) => e.receipt.signature))
     const head = await this.#headView()
-    for (const [i, r] of receipts.entries()) {
+    for (const [i, { receipt: r, raw }] of entries.entries()) {
       if ((await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue
       const model = await head.terms.model(r.modelId)
-      this.#add({ hash: hashes[i], receipt: r, raw: RLP.encode(encodeReceipt(r) as never), signer: signers[i] ?? new Uint8Array(20), gas: this.#gasOf(r, model) })
+      this.#add({ hash: hashes[i], receipt: r, raw, signer: signers[i] ?? new Uint8Array(20), gas: this.#gasOf(r, model) })
     }
     return this.#pending.size
   }
 
   /** pending, settled or refused (with the block, the split and the attribution), or null */
   async status(hash: Uint8Array): Promise<ReceiptStatus | null> {
-    const p = this.#pending.get(hex(hash))
+    const p = this.#pending.get(toHex(hash))
     if (p !== undefined) return { status: 'pending', receipt: p.receipt, signer: p.signer }
     const outcome = await this.#chain.store.receiptOutcome(hash)
     if (outcome === undefined) return null
@@ -213,15 +212,15 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
   /** Forgets receipts that can no longer settle (expired); returns how many. */
   dropExpired(now = BigInt(Math.floor(Date.now() / 1000))): number {
     const gone = [...this.#pending.values()].filter((p) => p.receipt.expiry < now)
-    for (const p of gone) this.#remove(hex(p.hash))
+    for (const p of gone) this.#remove(toHex(p.hash))
     if (gone.length > 0) void this.#chain.receiptJournal.remove(gone.map((p) => p.hash))
     return gone.length
   }
 
   #add(p: PendingReceipt): void {
-    const payer = hex(p.receipt.payer)
-    this.#pending.set(hex(p.hash), p)
-    this.#requests.add(hex(p.signer) + hex(p.receipt.requestId))
+    const payer = toHex(p.receipt.payer)
+    this.#pending.set(toHex(p.hash), p)
+    this.#requests.add(toHex(p.signer) + toHex(p.receipt.requestId))
     this.#reserved.set(payer, (this.#reserved.get(payer) ?? 0n) + p.receipt.fee)
   }
 
@@ -229,25 +228,25 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const p = this.#pending.get(h)
     if (p === undefined) return
     this.#pending.delete(h)
-    this.#requests.delete(hex(p.signer) + hex(p.receipt.requestId))
-    const payer = hex(p.receipt.payer)
+    this.#requests.delete(toHex(p.signer) + toHex(p.receipt.requestId))
+    const payer = toHex(p.receipt.payer)
     const left = (this.#reserved.get(payer) ?? 0n) - p.receipt.fee
     if (left > 0n) this.#reserved.set(payer, left)
     else this.#reserved.delete(payer)
   }
 
   #onBlock(e: ExecutedBlock): void {
-    for (const o of e.artifacts?.settlements ?? []) this.#remove(hex(o.hash))
+    for (const o of e.artifacts?.settlements ?? []) this.#remove(toHex(o.hash))
   }
 
   /** The rules at the head; returns the receipt's expected settlement gas, or why it is refused. */
   async #check(r: SignedReceipt, signer: Uint8Array, head: HeadView): Promise<bigint | string> {
     const records = await checkRecords(r, signer, head.terms, this.#settings.servers.minStake, true)
     if (typeof records === 'string') return records
-    if (this.#requests.has(hex(signer) + hex(r.requestId))) return PoolReason.pendingRequest
+    if (this.#requests.has(toHex(signer) + toHex(r.requestId))) return PoolReason.pendingRequest
     const receipts = head.terms.stores.receipts
     if ((await R.settledIn(receipts, signer, r.requestId)) !== 0n) return Reason.replayed
-    const payer = hex(r.payer)
+    const payer = toHex(r.payer)
     let available = head.escrow.get(payer)
     if (available === undefined) {
       const e = await R.readEscrow(receipts, r.payer)

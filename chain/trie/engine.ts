@@ -14,6 +14,7 @@
 //   never mutated) ─► seal: encode bottom-up, hash nodes of 32 bytes or more, write them under
 //   prefix ‖ hash, embed the smaller ones ─► the new root (always stored, even when small)
 import { KECCAK256_RLP } from '@ethereumjs/util'
+import { compare, concat } from '../util/bytes.ts'
 import { LRU } from '../util/lru.ts'
 import {
   BRANCH,
@@ -61,14 +62,15 @@ const EMPTY_ROOT = hashToRef(KECCAK256_RLP)
 
 export class TrieEngine {
   readonly #store: NodeStore
-  readonly #keccak: Keccak
+  /** the chain's keccak, which hashes the nodes (state managers over this engine hash keys with it too) */
+  readonly keccak: Keccak
   /** decoded nodes by hash; content-addressed, so shared by every trie and never stale */
   readonly #nodes: LRU<string, TrieNode>
 
   /** ~250 bytes a leaf, ~1 KB a full branch: the default holds a few hundred thousand hot nodes in ~100 MB */
   constructor(store: NodeStore, keccak: Keccak, cacheNodes = 250_000) {
     this.#store = store
-    this.#keccak = keccak
+    this.keccak = keccak
     this.#nodes = new LRU(cacheNodes)
   }
 
@@ -195,7 +197,7 @@ export class TrieEngine {
   }
 
   #put(rlp: Uint8Array, node: TrieNode, prefix: Uint8Array): string {
-    const hash = this.#keccak(rlp)
+    const hash = this.keccak(rlp)
     const ref = hashToRef(hash)
     this.#store.putNode(prefix.length === 0 ? hash : concat(prefix, hash), rlp)
     this.#nodes.set(ref, node)
@@ -252,7 +254,7 @@ function sortedOps(updates: TrieUpdate[]): Op[] {
   for (let k = 0; k < order.length; k++) {
     const u = updates[order[k]]
     // equal keys are ordered by position: the last one wins
-    if (k + 1 < order.length && compareBytes(u.key, updates[order[k + 1]].key) === 0) continue
+    if (k + 1 < order.length && compare(u.key, updates[order[k + 1]].key) === 0) continue
     ops.push({ path: toHex(u.key), value: u.value === null ? null : toLatin1(u.value) })
   }
   return ops
@@ -267,7 +269,7 @@ const INDEX_BITS = 2 ** 20
  */
 function sortedIndices(updates: TrieUpdate[]): number[] {
   const n = updates.length
-  const byKey = (x: number, y: number) => compareBytes(updates[x].key, updates[y].key) || x - y
+  const byKey = (x: number, y: number) => compare(updates[x].key, updates[y].key) || x - y
   if (n >= INDEX_BITS) return Array.from({ length: n }, (_, i) => i).sort(byKey)
   const packed = new Float64Array(n)
   for (let i = 0; i < n; i++) {
@@ -289,17 +291,4 @@ function sortedIndices(updates: TrieUpdate[]): number[] {
     start = end
   }
   return order
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return a.length - b.length
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
 }

@@ -21,9 +21,9 @@ import type { Caches, MerkleStateManagerOpts, StorageCache } from '@ethereumjs/s
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Account, concatBytes, createAccountFromRLP, createAddressFromString, equalsBytes, unpadBytes } from '@ethereumjs/util'
 import type { Address } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { LRU } from '../util/lru.ts'
 import type { Keccak, TrieEngine, TrieUpdate } from './engine.ts'
+import { toHex } from './nodes.ts'
 
 /** bytes of keccak(address) that prefix the database keys of its storage trie's nodes */
 const STORAGE_KEY_PREFIX = 7
@@ -60,14 +60,14 @@ export class EngineStateManager extends MerkleStateManager {
     }
     this.#caches = { account, storage, code }
     this.#engine = opts.engine
-    // the chain's keccak, as the stock state manager and trie pick it
-    this.#keccak = this.common.customCrypto.keccak256 ?? keccak_256
+    // the chain's keccak, as the stock state manager and trie pick it: the engine's
+    this.#keccak = opts.engine.keccak
   }
 
   override async getAccount(address: Address): Promise<Account | undefined> {
     const cached = this.#caches.account.get(address)
     if (cached !== undefined) return cached.accountRLP !== undefined ? createAccountFromRLP(cached.accountRLP) : undefined
-    const rlp = await this.#engine.get(this._trie.root(), this.#keysOf(hex(address.bytes), address.bytes).hash)
+    const rlp = await this.#engine.get(this._trie.root(), this.#keysOf(toHex(address.bytes), address.bytes).hash)
     const account = rlp !== undefined ? createAccountFromRLP(rlp) : undefined
     this.#caches.account.put(address, account)
     return account
@@ -77,7 +77,7 @@ export class EngineStateManager extends MerkleStateManager {
     if (key.length !== 32) throw new Error('Storage key must be 32 bytes long')
     const cached = this.#caches.storage.get(address, key)
     if (cached !== undefined) return RLP.decode(cached) as Uint8Array
-    const addressHex = hex(address.bytes)
+    const addressHex = toHex(address.bytes)
     const keys = this.#keysOf(addressHex, address.bytes)
     const root = await this.#storageRoot(address, keys)
     if (root === undefined) return new Uint8Array()
@@ -112,7 +112,7 @@ export class EngineStateManager extends MerkleStateManager {
   }
 
   protected override _getStorageTrie(addressOrHash: Address | { bytes: Uint8Array } | Uint8Array, rootAccount?: Account): MerklePatriciaTrie {
-    const hash = addressOrHash instanceof Uint8Array ? addressOrHash : this.#keysOf(hex(addressOrHash.bytes), addressOrHash.bytes).hash
+    const hash = addressOrHash instanceof Uint8Array ? addressOrHash : this.#keysOf(toHex(addressOrHash.bytes), addressOrHash.bytes).hash
     return super._getStorageTrie(hash, rootAccount)
   }
 
@@ -121,7 +121,7 @@ export class EngineStateManager extends MerkleStateManager {
     await this.#flushStorage()
     const updates: TrieUpdate[] = []
     for (const [addressHex, elem] of this.#caches.account.flush()) {
-      updates.push({ key: this.#keysOf(addressHex, fromHex(addressHex)).hash, value: elem.accountRLP ?? null })
+      updates.push({ key: this.#keysOf(addressHex).hash, value: elem.accountRLP ?? null })
     }
     if (updates.length > 0) this._trie.root(await this.#engine.apply(this._trie.root(), updates))
   }
@@ -171,23 +171,20 @@ export class EngineStateManager extends MerkleStateManager {
   #remember(addressHex: string, key: Uint8Array, value: Uint8Array): void {
     const lru = this.#caches.storage._lruCache as NonNullable<StorageCache['_lruCache']>
     const slots = lru.get(addressHex) ?? new Map<string, Uint8Array>()
-    slots.set(hex(key), value)
+    slots.set(toHex(key), value)
     lru.set(addressHex, slots)
   }
 
-  #keysOf(addressHex: string, address: Uint8Array): AccountKeys {
+  /** `address`: the bytes of `addressHex` when the caller has them; made from the hex only on a miss */
+  #keysOf(addressHex: string, address?: Uint8Array): AccountKeys {
     let keys = this.#accountKeys.get(addressHex)
     if (keys === undefined) {
-      const hash = this.#keccak(address)
-      keys = { hash, hashHex: hex(hash), prefix: hash.slice(0, STORAGE_KEY_PREFIX) }
+      const hash = this.#keccak(address ?? fromHex(addressHex))
+      keys = { hash, hashHex: toHex(hash), prefix: hash.slice(0, STORAGE_KEY_PREFIX) }
       this.#accountKeys.set(addressHex, keys)
     }
     return keys
   }
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 }
 
 /** unprefixed hex (the caches' keys) to bytes, without @ethereumjs's validating regex */

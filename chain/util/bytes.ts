@@ -47,6 +47,13 @@ export function chunks(b: Uint8Array, width: number): Uint8Array[] {
   return out
 }
 
+/** Lexicographic order of byte strings (a shorter prefix first); negative, zero or positive. */
+export function compare(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return a.length - b.length
+}
+
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0
 }
