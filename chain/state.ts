@@ -36,11 +36,16 @@ export function createExecutionState(db: StateDB, common: Common, root: Uint8Arr
     trie: createTrie(db, common, root),
     common,
     prefixStorageTrieKeys: PREFIX_STORAGE_TRIE_KEYS,
-    caches: new Caches({
-      account: { type: CacheType.LRU, size: 200_000 },
-      storage: { type: CacheType.LRU, size: 200_000 },
-      code: { type: CacheType.LRU, size: 10_000 },
-    }),
+    caches: executionCaches(),
+  })
+}
+
+/** The account, storage and code caches of the long-lived execution state. */
+export function executionCaches(): Caches {
+  return new Caches({
+    account: { type: CacheType.LRU, size: 200_000 },
+    storage: { type: CacheType.LRU, size: 200_000 },
+    code: { type: CacheType.LRU, size: 10_000 },
   })
 }
 

@@ -3,14 +3,14 @@
 // wrote, and proofs over it verify.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Caches, CacheType, MerkleStateManager, getMerkleStateProof, verifyMerkleStateProof } from '@ethereumjs/statemanager'
+import { MerkleStateManager, getMerkleStateProof, verifyMerkleStateProof } from '@ethereumjs/statemanager'
 import { Account, Address, KECCAK256_RLP } from '@ethereumjs/util'
 import { createChainCommon } from '../../../chain/common.ts'
 import { loadCrypto } from '../../../chain/crypto.ts'
 import { openLevel } from '../../../chain/db/level.ts'
 import type { Level } from '../../../chain/db/level.ts'
 import { StateDB } from '../../../chain/db/stateDb.ts'
-import { createExecutionState, createStateView, createTrie } from '../../../chain/state.ts'
+import { createExecutionState, createStateView, createTrie, executionCaches } from '../../../chain/state.ts'
 import { rng, tempDir } from './fixtures.ts'
 
 const crypto = await loadCrypto()
@@ -24,11 +24,7 @@ function stockExecutionState(db: StateDB, root: Uint8Array): MerkleStateManager 
     trie: createTrie(db, common, root),
     common,
     prefixStorageTrieKeys: true,
-    caches: new Caches({
-      account: { type: CacheType.LRU, size: 200_000 },
-      storage: { type: CacheType.LRU, size: 200_000 },
-      code: { type: CacheType.LRU, size: 10_000 },
-    }),
+    caches: executionCaches(),
   })
 }
 
