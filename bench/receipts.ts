@@ -91,7 +91,9 @@ try {
     nonce, to: ATTRIBUTION_ADDRESS, gasLimit: 200_000n, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
     data: hexBytes(encodeFunctionData({ abi: ATTRIBUTION_ABI, functionName: 'configureModel', args: [1n, 32, mode] })),
   })
-  await node.rpc.call('eth_sendRawTransaction', [configure])
+  const configured = await node.rpc.call<string>('eth_sendRawTransaction', [configure])
+  // mined before the warm-up receipt, so that receipt builds the candidate set of this mode
+  while ((await node.rpc.call('eth_getTransactionReceipt', [configured])) === null) await new Promise((r) => setTimeout(r, 50))
 
   // receipts signed here, untimed
   const separator = domainSeparator(CHAIN_ID, hexBytes(RECEIPTS_ADDRESS), crypto.keccak256)

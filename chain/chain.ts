@@ -23,6 +23,7 @@ import { NO_EXTENSIONS } from './extensions.ts'
 import type { EvmExtensions } from './extensions.ts'
 import type { PrefixStore } from '../precompiles/attribution/engine.ts'
 import { buildGenesisBlock } from './genesisBlock.ts'
+import { ContributionStatsIndex } from './db/contributionStats.ts'
 import { Journal } from './db/journal.ts'
 import { createExecutionState, createReadView, createStateView, createTrieEngine } from './state.ts'
 import type { TrieEngine } from './trie/engine.ts'
@@ -39,6 +40,11 @@ export interface ChainOptions {
   extensions?: EvmExtensions
   /** `finalized` trails `safe` by at least this many blocks until a settlement layer exists */
   finalityDepth?: number
+  /**
+   * blocks whose contribution statistics changesets are kept, how deep the chain can rewind
+   * (development snapshots); default: all in an archive, else `stateWindow`
+   */
+  statsHistory?: number | 'all'
 }
 
 export interface ChainEvents {
@@ -59,6 +65,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** receipts the receipt pool acknowledged, until settled */
   readonly receiptJournal: Journal
   readonly finalityDepth: bigint
+  /** what each contribution earned, derived from the settlements of the canonical blocks */
+  contributionStats!: ContributionStatsIndex
+  readonly #statsHistory: bigint | undefined
   readonly #db: Level
   #head!: BlockHeader
   #genesisHash!: Uint8Array
@@ -86,6 +95,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.journal = new Journal(db, Bucket.poolTx)
     this.receiptJournal = new Journal(db, Bucket.poolReceipt)
     this.finalityDepth = BigInt(opts.finalityDepth ?? 64)
+    const history = opts.statsHistory ?? (this.archive ? 'all' : Number(this.stateWindow))
+    this.#statsHistory = history === 'all' ? undefined : BigInt(history)
   }
 
   static async open(opts: ChainOptions): Promise<Chain> {
@@ -137,6 +148,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const head = headHash === undefined ? undefined : await this.store.header(headHash)
     if (head === undefined) throw new ChainError('CORRUPT', 'the database has no readable head block')
     this.#head = head
+    this.contributionStats = await ContributionStatsIndex.open(this.#db, this.#statsHistory)
   }
 
   get head(): BlockHeader {
@@ -191,13 +203,16 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (block.header.number !== this.#head.number + 1n || !equal(block.header.parentHash, this.#head.hash())) {
       throw new ChainError('NOT_NEXT', `block ${block.header.number} does not extend the head ${this.#head.number}`)
     }
+    const stats = this.contributionStats.commit(block.header.number, executed.artifacts?.earnings ?? [])
     const ops = [
       ...this.stateDb.drain().map((o) => ({ type: 'put' as const, ...o })),
       ...this.store.putOps(executed),
+      ...stats.ops,
       this.store.headOp(block.hash()),
     ]
     // synced: a block is gossiped and its journal entries are dropped once it is committed
     await this.#db.batch(ops, { sync: true })
+    stats.apply()
     this.store.remember(executed)
     this.#head = block.header
     this.emit('block', executed)
@@ -218,8 +233,10 @@ export class Chain extends EventEmitter<ChainEvents> {
       for (const txHash of (await this.store.txHashes(hash)) ?? []) ops.push({ type: 'del', key: key(Bucket.txIndex, txHash) })
       ops.push({ type: 'del', key: numberKey(m) })
     }
-    ops.push(this.store.headOp(target.hash()))
+    const stats = await this.contributionStats.rewind(this.#head.number, n)
+    ops.push(...stats.ops, this.store.headOp(target.hash()))
     await this.#db.batch(ops)
+    stats.apply()
     this.store.forgetCanonical()
     this.#head = target
     if (this.#safe > n) this.#safe = n

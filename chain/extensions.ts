@@ -1,5 +1,6 @@
 // What the chain needs from native precompiles, without knowing which ones exist.
 import type { CustomPrecompile, EVM } from '@ethereumjs/evm'
+import { noArtifacts } from '../precompiles/artifacts.ts'
 import type { BlockArtifacts } from '../precompiles/artifacts.ts'
 
 export interface GenesisAllocEntry {
@@ -24,8 +25,6 @@ export interface EvmExtensions {
   abortBlock(evm: EVM): void
 }
 
-const NO_ARTIFACTS = (): BlockArtifacts => ({ settlements: [], graphs: [] })
-
 export const NO_EXTENSIONS: EvmExtensions = {
   customPrecompiles: [],
   attach: () => {},
@@ -33,6 +32,6 @@ export const NO_EXTENSIONS: EvmExtensions = {
   beginBlock: () => {},
   beginTx: () => {},
   endTx: () => {},
-  finishBlock: NO_ARTIFACTS,
+  finishBlock: noArtifacts,
   abortBlock: () => {},
 }

@@ -9,6 +9,7 @@ import * as M from './models/records.ts'
 import type { AttributionEngine } from './attribution/engine.ts'
 import * as T from './attribution/records.ts'
 import { contributionStats } from './receipts/stats.ts'
+import type { ContributionCounters } from './receipts/stats.ts'
 import * as R from './receipts/records.ts'
 import * as S from './servers/records.ts'
 import type { PrecompileSettings } from './settings.ts'
@@ -49,7 +50,7 @@ export class RegistryReader {
   escrow = (payer: Address) => R.readEscrow(this.#receipts, payer.bytes)
   claimable = (account: Address) => R.claimable(this.#receipts, account.bytes)
   receiptTotals = () => R.totals(this.#receipts)
-  contributionStats = (id: bigint) => contributionStats(this.#receipts, this.#datanets, id)
+  contributionStats = (id: bigint, counters: ContributionCounters) => contributionStats(this.#receipts, this.#datanets, id, counters)
   scoringGraph = (id: Uint8Array) => T.readGraph(this.#attribution, id)
 
   /** A model's attribution parameters as receipts are scored now. */

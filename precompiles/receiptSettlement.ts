@@ -11,7 +11,6 @@ import { Revert } from './framework/revert.ts'
 import { ReceiptFormatError, decodeReceiptBatch } from './receipts/format.ts'
 import * as R from './receipts/records.ts'
 import { settleBatch } from './receipts/settle.ts'
-import { contributionStats } from './receipts/stats.ts'
 import type { SettlementServices } from './receipts/settle.ts'
 import type { PrecompileSettings } from './settings.ts'
 import { bytes } from './framework/hex.ts'
@@ -77,10 +76,10 @@ export function receiptMethods(settings: PrecompileSettings, services: Settlemen
           if (err instanceof ReceiptFormatError) throw new Revert('MalformedBatch', err.message)
           throw err
         }
-        const outcomes = await settleBatch(ctx, receipts, settings, services, chainId)
+        const { outcomes, earnings } = await settleBatch(ctx, receipts, settings, services, chainId)
         const settled = outcomes.filter((o) => o.status === 'settled')
         ctx.emit('BatchSettled', { settled: BigInt(settled.length), rejected: BigInt(outcomes.length - settled.length), fees: settled.reduce((t, o) => t + o.fee, 0n) })
-        ctx.afterSuccess(() => recordSettlements(ctx.evm, outcomes))
+        ctx.afterSuccess(() => recordSettlements(ctx.evm, outcomes, earnings))
         return [BigInt(settled.length), BigInt(outcomes.length - settled.length)]
       },
     },
@@ -95,12 +94,6 @@ export function receiptMethods(settings: PrecompileSettings, services: Settlemen
     settledIn: {
       kind: 'view',
       handler: async (ctx, [server, requestId]) => R.settledIn(ctx.store, toAddress(server as `0x${string}`).bytes, bytes(requestId as `0x${string}`)),
-    },
-    contributionStats: {
-      kind: 'view',
-      async handler(ctx, [contributionId]) {
-        return contributionStats(ctx.store, ctx.store.at(settings.addresses.datanets), contributionId as bigint)
-      },
     },
     totals: {
       kind: 'view',

@@ -32,6 +32,10 @@ export const Bucket = {
   scoringGraph: 0x0e,
   /** caches derived from state (attribution prefixes), keyed by what they were derived from; safe to delete */
   derived: 0x0f,
+  /** 8-byte contribution id → what it earned and the counters at which it last earned */
+  contributionStats: 0x10,
+  /** 8-byte block number → the contribution statistics rows the block changed, as they were before it */
+  contributionStatsUndo: 0x11,
 } as const
 export type Bucket = (typeof Bucket)[keyof typeof Bucket]
 
@@ -42,6 +46,8 @@ export const MetaKey = {
   safe: 'safe',
   /** keccak of the genesis the database was created from, as JSON */
   genesisInput: 'genesis-input',
+  /** the lowest block whose contribution statistics changeset is kept (all later ones are) */
+  statsUndoFrom: 'contribution-stats-undo-from',
 } as const
 
 export const SCHEMA_VERSION = 1

@@ -27,8 +27,8 @@ export const GAS = {
   settleSpan: 200n,
   /** settlement: per account whose escrow or claimable balance changes */
   settleAccount: 5_000n,
-  /** settlement: per contribution whose earnings change */
-  settleContribution: 2_500n,
+  /** settlement: per contribution whose earnings change (a row of the node's statistics index, not a storage slot) */
+  settleContribution: 300n,
   /** settlement: per Datanet or version counter that changes */
   settleCounter: 5_000n,
   /** scoring one receipt: exact scan, per this many multiply-adds of candidates × sketch bytes */

@@ -6,8 +6,7 @@
 //   map(R+2, payer): balance, pendingWithdrawal, availableAt
 //   map(R+3, account) → claimable wei
 //   map(R+4, keccak(server ‖ requestId)) → block number it was settled in (replay record)
-//   map(R+5, contribution) → earned:128 | candidate receipts at last earning:64 | earning receipts
-//                            of its Datanet at last earning:64
+//   R+5 unused (per-contribution counters are kept by the node beside the chain: chain/db/contributionStats.ts)
 //   map(R+6, datanet): earned wei, earning receipts (receipts in which one of its contributions earned)
 //   map(map(R+7, datanet), version) → receipts scored whose candidates were that version's prefix
 import { Store, keccak, mapSlot, namespace } from '../framework/storage.ts'
@@ -17,7 +16,6 @@ const RECEIPTS = NS
 const FEES = NS + 1n
 const escrowBase = (payer: Uint8Array) => mapSlot(NS + 2n, payer)
 const claimableSlot = (account: Uint8Array) => mapSlot(NS + 3n, account)
-const contributionSlot = (id: bigint) => mapSlot(NS + 5n, id)
 const datanetBase = (id: bigint) => mapSlot(NS + 6n, id)
 const versionSlot = (datanet: bigint, version: bigint) => mapSlot(mapSlot(NS + 7n, datanet), version)
 
@@ -82,27 +80,6 @@ export async function totals(s: Store): Promise<{ receipts: bigint; fees: bigint
 export async function setTotals(s: Store, receipts: bigint, fees: bigint): Promise<void> {
   await s.setU(RECEIPTS, receipts)
   await s.setU(FEES, fees)
-}
-
-const M64 = (1n << 64n) - 1n
-const M128 = (1n << 128n) - 1n
-
-export interface ContributionCounters {
-  earned: bigint
-  /** the contribution's candidate-receipt count when it last earned */
-  candidateAtLastEarn: bigint
-  /** its Datanet's earning-receipt count when it last earned */
-  datanetEarningAtLastEarn: bigint
-}
-
-export async function contributionCounters(s: Store, id: bigint): Promise<ContributionCounters> {
-  const w = await s.u(contributionSlot(id))
-  return { earned: w >> 128n, candidateAtLastEarn: (w >> 64n) & M64, datanetEarningAtLastEarn: w & M64 }
-}
-
-export async function setContributionCounters(s: Store, id: bigint, c: ContributionCounters): Promise<void> {
-  const earned = c.earned > M128 ? M128 : c.earned
-  await s.setU(contributionSlot(id), (earned << 128n) | ((c.candidateAtLastEarn & M64) << 64n) | (c.datanetEarningAtLastEarn & M64))
 }
 
 export interface DatanetCounters {

@@ -7,6 +7,7 @@
 // A refused receipt is recorded with its reason and changes nothing; the others settle. Gas is
 // charged by the schedule below; the batch settles the longest prefix its gas pays for, so a
 // settlement never runs out of gas and what did not fit waits for the next block.
+import type { ContributionEarning } from '../artifacts.ts'
 import type { AttributionEngine, Candidates, ModelInfo } from '../attribution/engine.ts'
 import { scoringGas } from '../attribution/engine.ts'
 import { splitByWeight, splitFee } from '../attribution/shares.ts'
@@ -64,6 +65,12 @@ const keyOf = (b: Uint8Array): string => {
 }
 const ZERO20 = new Uint8Array(20)
 
+/** A batch's outcome per receipt settled or refused, and what its contributions earned (kept beside the state). */
+export interface SettledBatch {
+  outcomes: SettlementOutcome[]
+  earnings: ContributionEarning[]
+}
+
 /** Gas kept back for what follows the receipts: totals, the batch event, the return data. */
 const RESERVE = 30_000n
 
@@ -73,7 +80,7 @@ const RESERVE = 30_000n
  * against the state alone and scores those that pass, model by model; the second, in order, adds
  * what depends on the receipts before it (requests seen, escrow spent) and books the credits.
  */
-export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettlementOutcome[]> {
+export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettledBatch> {
   const store = ctx.unmetered
   const stores = registryStores(store, settings)
   const separator = domainSeparator(chainId, settings.addresses.receipts.bytes, services.keccak)
@@ -128,7 +135,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
   for (const [payer, balance] of escrow) await R.setEscrowBalance(store, Buffer.from(payer, 'hex'), balance)
   for (const slot of seen) await R.markSettledAt(store, slot, ctx.block.number)
   await ledger.write()
-  return outcomes
+  return { outcomes, earnings: [...ledger.contributions.values()] }
 }
 
 /** The rules that need only the state as it was before the batch. */
@@ -231,12 +238,13 @@ function indexOf(ids: bigint[], id: bigint): number {
 }
 
 /**
- * What a batch credits, summed in memory and written once: claimable balances, contributions'
- * earnings, Datanet and version counters (for the idle-contribution report).
+ * What a batch credits, summed in memory and written once: claimable balances, Datanet and version
+ * counters (in the state), and contributions' earnings (handed to the node's statistics index:
+ * together they make the idle-contribution report).
  */
 class Ledger {
   readonly claimable = new Map<string, bigint>()
-  readonly contributions = new Map<bigint, R.ContributionCounters>()
+  readonly contributions = new Map<bigint, ContributionEarning>()
   readonly datanets = new Map<bigint, R.DatanetCounters>()
   readonly changedVersions = new Set<string>()
   readonly #versionReceipts = new Map<string, bigint>()
@@ -286,8 +294,7 @@ class Ledger {
 
   /**
    * The receipt was a candidate receipt for every contribution in the model's cited prefixes; the
-   * contributions it paid remember the counts at which they last earned. What the batch has read
-   * already is used without awaiting: a receipt pays up to k contributions.
+   * contributions it paid remember the counts at which they last earned.
    */
   async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[], indexes: number[]): Promise<void> {
     this.receipts++
@@ -308,11 +315,14 @@ class Ledger {
       if (s.amount === 0n) continue
       const dc = this.datanets.get(s.datanetId) as R.DatanetCounters
       dc.earned += s.amount
-      const cc = this.contributions.get(s.contributionId) ?? (await R.contributionCounters(this.#store, s.contributionId))
+      let cc = this.contributions.get(s.contributionId)
+      if (cc === undefined) {
+        cc = { contributionId: s.contributionId, earned: 0n, candidateAtLastEarn: 0n, datanetEarningAtLastEarn: 0n }
+        this.contributions.set(s.contributionId, cc)
+      }
       cc.earned += s.amount
       cc.candidateAtLastEarn = R.candidateReceipts(tables.get(s.datanetId) as R.VersionReceipts[], BigInt(c.acceptIndex[indexes[j]]))
       cc.datanetEarningAtLastEarn = dc.earningReceipts
-      this.contributions.set(s.contributionId, cc)
     }
   }
 
@@ -353,7 +363,6 @@ class Ledger {
       const a = Buffer.from(account, 'hex')
       await R.setClaimable(s, a, (await R.claimable(s, a)) + add)
     }
-    for (const [id, c] of this.contributions) await R.setContributionCounters(s, id, c)
     for (const [id, c] of this.datanets) await R.setDatanetCounters(s, id, c)
     for (const key of this.changedVersions) {
       const [d, v] = key.split(':').map(BigInt)

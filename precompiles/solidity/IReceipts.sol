@@ -8,19 +8,13 @@ import {IOpalPrecompile} from "./IOpalPrecompile.sol";
 /// Payers deposit OPEN here; every block the sequencer settles the inference receipts it accepted
 /// with one call to settle(): each receipt's fee leaves its payer's escrow and is split among the
 /// Datanet contributions that influenced the answer, the model owner, the adapter owner, the
-/// inference server and the treasury, as claimable balances.
+/// inference server and the treasury, as claimable balances. What each contribution earned is
+/// not kept here but by the node, beside the chain (JSON-RPC opal_getContributionStats).
 interface IReceipts is IOpalPrecompile {
     struct Escrow {
         uint256 balance;
         uint256 pendingWithdrawal;
         uint64 availableAt;           // when the pending withdrawal can be made
-    }
-
-    struct ContributionStats {
-        uint256 earned;               // wei of OPEN credited to the contribution, in all
-        uint64 candidateReceipts;     // settled receipts it was a candidate for
-        uint64 receiptsSinceEarned;   // of those, since it last earned
-        uint64 peerEarningsSince;     // receipts in which its Datanet earned, since it last earned
     }
 
     event Deposited(address indexed payer, address indexed from, uint256 amount);
@@ -50,6 +44,5 @@ interface IReceipts is IOpalPrecompile {
     function claimable(address account) external view returns (uint256);
     /// Block in which `server` was paid for `requestId`, or 0.
     function settledIn(address server, bytes32 requestId) external view returns (uint64);
-    function contributionStats(uint256 contributionId) external view returns (ContributionStats memory);
     function totals() external view returns (uint256 receipts, uint256 fees);
 }

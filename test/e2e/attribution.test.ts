@@ -179,6 +179,29 @@ test('a receipt pays exactly the contributions that influenced the answer, to th
   assert.equal(sum, fee, 'the parts add up to the fee')
 })
 
+test('contribution statistics count what a receipt paid, and go back with the chain on evm_revert', async () => {
+  type Stats = { contributionId: string; earned: string; candidateReceipts: string; receiptsSinceEarned: string }
+  const statsOf = async (id: bigint) => {
+    const page = (await rpc(devnet.url, 'opal_getContributionStats', [toHex(ids.datanet)])).result as { items: Stats[] }
+    return page.items.find((s) => BigInt(s.contributionId) === id) as Stats
+  }
+  const before = { A: await statsOf(ids.A), B: await statsOf(ids.B) }
+  const snapshot = (await rpc(devnet.url, 'evm_snapshot', [])).result
+  const [o] = await settle([await sign()])
+  const toA = BigInt(o.attribution.contributions.find((c) => BigInt(c.contributionId) === ids.A)?.amount ?? 0)
+  assert.ok(toA > 0n)
+  const after = { A: await statsOf(ids.A), B: await statsOf(ids.B) }
+  assert.equal(BigInt(after.A.earned) - BigInt(before.A.earned), toA)
+  assert.equal(after.A.receiptsSinceEarned, '0x0', 'A earned in the last receipt')
+  assert.equal(BigInt(after.B.candidateReceipts), BigInt(before.B.candidateReceipts) + 1n, 'B was a candidate')
+  assert.equal(BigInt(after.B.receiptsSinceEarned), BigInt(before.B.receiptsSinceEarned) + 1n, 'B did not earn')
+  // they are kept for the head only: an older block is refused, saying so
+  const old = await rpc(devnet.url, 'opal_getContributionStats', [toHex(ids.datanet), {}, '0x1'])
+  assert.match(old.error?.message ?? '', /head block only/)
+  assert.equal((await rpc(devnet.url, 'evm_revert', [snapshot])).result, true)
+  assert.deepEqual({ A: await statsOf(ids.A), B: await statsOf(ids.B) }, before)
+})
+
 test('span evidence pays a contribution outside the top k by its matched tokens', async () => {
   const [o] = await settle([await sign({ spans: [{ contributionId: ids.C, matchedTokens: 10n }, { contributionId: ids.pending, matchedTokens: 50n }] })])
   const byId = new Map(o.attribution.contributions.map((c) => [BigInt(c.contributionId), c]))

@@ -135,12 +135,26 @@ test('every kernel reaches the same attribution and state roots, exact and index
     assert.equal(new Set(roots).size, 1, `state roots of block ${n} differ across kernels: ${roots.join(' ')}`)
   }
   let indexed = 0
+  let paid = 0n
   for (const h of hashes) {
     const views = await Promise.all(nodes.map((node) => rpc(node, 'opal_getReceipt', [h])))
     for (const v of views.slice(1)) assert.deepEqual(v, views[0], `receipt ${h}`)
-    const o = views[0] as { attribution: { mode: string; contributions: unknown[] } }
+    const o = views[0] as { attribution: { mode: string; contributions: Array<{ amount: string }> } }
     assert.ok(o.attribution.contributions.length > 0)
+    for (const c of o.attribution.contributions) paid += BigInt(c.amount)
     if (o.attribution.mode === 'indexed') indexed++
   }
   assert.equal(indexed, 60, 'the second model was scored through the index')
+
+  // contribution statistics are not state: every node derives them from the blocks it executed
+  const stats = async (node: OpalNode) => {
+    const items: Array<{ contributionId: string; earned: string; receiptsSinceEarned: string; candidateReceipts: string }> = []
+    for (const cursor of ['0x0', toHex(1000)]) items.push(...((await rpc(node, 'opal_getContributionStats', ['0x1', { cursor, limit: toHex(1000) }])) as { items: typeof items }).items)
+    return items
+  }
+  const views = await Promise.all(nodes.map(stats))
+  assert.equal(views[0].length, CONTRIBUTIONS)
+  for (const v of views.slice(1)) assert.deepEqual(v, views[0])
+  assert.equal(views[0].reduce((t, s) => t + BigInt(s.earned), 0n), paid, 'what the contributions earned is what the receipts paid them')
+  assert.ok(views[0].every((s) => BigInt(s.candidateReceipts) === 120n), 'both models cite the whole Datanet: every receipt had every contribution as a candidate')
 })

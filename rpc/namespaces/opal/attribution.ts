@@ -8,6 +8,7 @@ import { address, blockRef, optional, parseParams, quantity, required } from '..
 import { Status } from '../../../precompiles/datanets/records.ts'
 import { ServerStatus } from '../../../precompiles/servers/records.ts'
 import type { ServerRecord } from '../../../precompiles/servers/records.ts'
+import { requireHeader } from '../eth/resolve.ts'
 import { page, pageParams, readerAt, toJson } from './registries.ts'
 
 /** An enum's values → its names in lower case (`Status.Accepted` → 'accepted'). */
@@ -69,24 +70,33 @@ export function attributionMethods(settings: PrecompileSettings, engine: Attribu
     /**
      * Per contribution of a Datanet: what it earned, the receipts it was a candidate for, and
      * whether it is idle — no earnings over `idleAfter` candidate receipts while its Datanet's
-     * other contributions earned (curators may flag it).
+     * other contributions earned (curators may flag it). The node keeps these for its head only.
      */
     opal_getContributionStats: async (params, ctx) => {
       const [datanet, opts, sel] = parseParams(params, [required(quantity), optional(statsOptions, { idleAfter: undefined, onlyIdle: false, cursor: 0n, limit: 100n }), block])
-      const r = await readerAt(settings, ctx, sel)
-      if (!(await r.datanetExists(datanet))) return null
-      const idleAfter = opts.idleAfter ?? settings.receipts.idleReceipts
-      const list = await r.listContributions(datanet, opts.cursor, opts.limit)
-      const items = []
-      for (const id of list.ids) {
-        const c = await r.contribution(id)
-        if (c === undefined) continue
-        const s = await r.contributionStats(id)
-        const idle = c.status === Status.Accepted && s.receiptsSinceEarned >= idleAfter && s.peerEarningsSince > 0n
-        if (opts.onlyIdle && !idle) continue
-        items.push({ contributionId: id, contributor: c.contributor, status: STATUS[c.status], ...s, idle })
+      const chain = ctx.backend.chain
+      const header = await requireHeader(ctx, sel)
+      if (header.number !== chain.head.number) {
+        throw new RpcError(RpcCode.InvalidInput, `contribution statistics are kept for the head block only (${chain.head.number}), not block ${header.number}: ask for 'latest'`)
       }
-      return { idleAfter: toJson(idleAfter), ...page(list, items) }
+      // the statistics index moves with the head: a page read across a new block is read again
+      for (;;) {
+        const at = chain.head
+        const r = await readerAt(settings, ctx, { hash: at.hash() })
+        if (!(await r.datanetExists(datanet))) return null
+        const idleAfter = opts.idleAfter ?? settings.receipts.idleReceipts
+        const list = await r.listContributions(datanet, opts.cursor, opts.limit)
+        const items = []
+        for (const id of list.ids) {
+          const c = await r.contribution(id)
+          if (c === undefined) continue
+          const s = await r.contributionStats(id, chain.contributionStats.get(id))
+          const idle = c.status === Status.Accepted && s.receiptsSinceEarned >= idleAfter && s.peerEarningsSince > 0n
+          if (opts.onlyIdle && !idle) continue
+          items.push({ contributionId: id, contributor: c.contributor, status: STATUS[c.status], ...s, idle })
+        }
+        if (chain.head === at) return { idleAfter: toJson(idleAfter), ...page(list, items) }
+      }
     },
   }
 }
