@@ -41,10 +41,11 @@ export interface ChainOptions {
   /** `finalized` trails `safe` by at least this many blocks until a settlement layer exists */
   finalityDepth?: number
   /**
-   * blocks whose contribution statistics changesets are kept, how deep the chain can rewind
-   * (development snapshots); default: all in an archive, else `stateWindow`
+   * keep every block's contribution statistics log, so the chain can rewind to any block
+   * (development snapshots); default: in an archive. Otherwise it can rewind to the last
+   * statistics checkpoint (at most 128 blocks back).
    */
-  statsHistory?: number | 'all'
+  keepStatsLogs?: boolean
 }
 
 export interface ChainEvents {
@@ -67,7 +68,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly finalityDepth: bigint
   /** what each contribution earned, derived from the settlements of the canonical blocks */
   contributionStats!: ContributionStatsIndex
-  readonly #statsHistory: bigint | undefined
+  readonly #keepStatsLogs: boolean
   readonly #db: Level
   #head!: BlockHeader
   #genesisHash!: Uint8Array
@@ -95,8 +96,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.journal = new Journal(db, Bucket.poolTx)
     this.receiptJournal = new Journal(db, Bucket.poolReceipt)
     this.finalityDepth = BigInt(opts.finalityDepth ?? 64)
-    const history = opts.statsHistory ?? (this.archive ? 'all' : Number(this.stateWindow))
-    this.#statsHistory = history === 'all' ? undefined : BigInt(history)
+    this.#keepStatsLogs = opts.keepStatsLogs ?? this.archive
   }
 
   static async open(opts: ChainOptions): Promise<Chain> {
@@ -148,7 +148,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const head = headHash === undefined ? undefined : await this.store.header(headHash)
     if (head === undefined) throw new ChainError('CORRUPT', 'the database has no readable head block')
     this.#head = head
-    this.contributionStats = await ContributionStatsIndex.open(this.#db, this.#statsHistory)
+    this.contributionStats = await ContributionStatsIndex.open(this.#db, head.number, this.#keepStatsLogs)
   }
 
   get head(): BlockHeader {

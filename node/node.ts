@@ -85,8 +85,8 @@ export class OpalNode {
     log.info({ kernel: engine.kernel, reason: engine.kernelReason, threads: config.attributionThreads }, 'attribution kernel')
     let chain: Chain
     try {
-      // development snapshots rewind to any block: the statistics keep every block's changes to undo
-      chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: precompiles, statsHistory: config.dev ? 'all' : undefined })
+      // development snapshots rewind to any block: the statistics keep what rebuilds them at any block
+      chain = await Chain.open({ dataDir: config.dataDir, genesis, crypto, archive: config.archive, extensions: precompiles, keepStatsLogs: config.dev || config.archive })
     } catch (err) {
       await pre.close()
       throw err

@@ -32,10 +32,10 @@ export const Bucket = {
   scoringGraph: 0x0e,
   /** caches derived from state (attribution prefixes), keyed by what they were derived from; safe to delete */
   derived: 0x0f,
-  /** 8-byte contribution id → what it earned and the counters at which it last earned */
+  /** 8-byte contribution id → what it earned and the counters at which it last earned, as of the statistics checkpoint */
   contributionStats: 0x10,
-  /** 8-byte block number → the contribution statistics rows the block changed, as they were before it */
-  contributionStatsUndo: 0x11,
+  /** 8-byte block number → what the block changed of contribution statistics (its log) */
+  contributionStatsLog: 0x11,
 } as const
 export type Bucket = (typeof Bucket)[keyof typeof Bucket]
 
@@ -46,8 +46,10 @@ export const MetaKey = {
   safe: 'safe',
   /** keccak of the genesis the database was created from, as JSON */
   genesisInput: 'genesis-input',
-  /** the lowest block whose contribution statistics changeset is kept (all later ones are) */
-  statsUndoFrom: 'contribution-stats-undo-from',
+  /** the block the contribution statistics rows on disk are as of */
+  statsCheckpoint: 'contribution-stats-checkpoint',
+  /** the first block whose contribution statistics log is kept (absent: 1) */
+  statsLogsFrom: 'contribution-stats-logs-from',
 } as const
 
 export const SCHEMA_VERSION = 1

@@ -7,16 +7,20 @@
 // on chain (money is in the claimable balances, which stay in the state); they feed
 // opal_getContributionStats. Every node derives the same rows from the blocks it executes.
 //
-//   commit: a block's earnings ─► rows (earned added, last-earn counters replaced) ─► written in the
-//   block's own batch, with the block's changeset (each changed row as it was before)
-//   rewind: changesets from the head down ─► rows as they were ─► changesets dropped
+//   commit: a block's earnings ─► rows in memory ─► the block's changes as one record (its log),
+//   written in the block's own batch; every CHECKPOINT blocks the rows changed since the last
+//   checkpoint are written too
+//   open: rows of the checkpoint ─► logs of the blocks after it, replayed
+//   rewind: rows of the checkpoint (or nothing) ─► logs up to the target, replayed
 //
-// Changesets are kept for `history` blocks (all, for development chains that rewind); older ones
-// are deleted in the batch of the block that makes them too old.
+// Rows are written in bulk at checkpoints, not every block: a busy block changes tens of
+// thousands, and one log record a block is a single write. A checkpoint drops the logs it took in,
+// unless every log is kept (development chains, which rewind to any block: a rewind before the
+// checkpoint replays the logs from the first block).
 import { Bucket, MetaKey, key, metaKey } from './buckets.ts'
 import type { BatchOp } from './blockStore.ts'
 import type { Level } from './level.ts'
-import { concat, readU64, u64 } from '../util/bytes.ts'
+import { readU64, u64 } from '../util/bytes.ts'
 import type { ContributionEarning } from '../../precompiles/artifacts.ts'
 import type { ContributionCounters } from '../../precompiles/receipts/stats.ts'
 import { ChainError } from '../errors.ts'
@@ -26,28 +30,27 @@ const M64 = (1n << 64n) - 1n
 const M128 = (1n << 128n) - 1n
 /** a row: earned u128 ‖ candidateAtLastEarn u64 ‖ datanetEarningAtLastEarn u64 */
 const ROW = 32
-/** a changeset entry: contribution id u64 ‖ the row before the block */
+/** a log entry: contribution id u64 ‖ wei earned in the block u128 ‖ the two counters after it */
 const ENTRY = 8 + ROW
+/** blocks between checkpoints: how many logs a restart replays at most */
+const CHECKPOINT = 128n
 
-function encodeRow(c: ContributionCounters): Uint8Array {
-  const out = new Uint8Array(ROW)
-  const v = new DataView(out.buffer)
+function writeRow(v: DataView, o: number, earned: bigint, candidate: bigint, peer: bigint): void {
   // a contribution cannot earn 2^128 wei (the supply is far below): the cap only keeps the row's size
-  const earned = c.earned > M128 ? M128 : c.earned
-  v.setBigUint64(0, earned >> 64n)
-  v.setBigUint64(8, earned & M64)
-  v.setBigUint64(16, c.candidateAtLastEarn & M64)
-  v.setBigUint64(24, c.datanetEarningAtLastEarn & M64)
-  return out
+  const e = earned > M128 ? M128 : earned
+  v.setBigUint64(o, e >> 64n)
+  v.setBigUint64(o + 8, e & M64)
+  v.setBigUint64(o + 16, candidate & M64)
+  v.setBigUint64(o + 24, peer & M64)
 }
 
-function decodeRow(b: Uint8Array, o = 0): ContributionCounters {
-  return { earned: (readU64(b, o) << 64n) | readU64(b, o + 8), candidateAtLastEarn: readU64(b, o + 16), datanetEarningAtLastEarn: readU64(b, o + 24) }
+function readRow(v: DataView, o: number): ContributionCounters {
+  return { earned: (v.getBigUint64(o) << 64n) | v.getBigUint64(o + 8), candidateAtLastEarn: v.getBigUint64(o + 16), datanetEarningAtLastEarn: v.getBigUint64(o + 24) }
 }
 
-const isZero = (c: ContributionCounters) => c.earned === 0n && c.candidateAtLastEarn === 0n && c.datanetEarningAtLastEarn === 0n
-const rowKey = (id: bigint) => key(Bucket.contributionStats, u64(id))
-const undoKey = (block: bigint) => key(Bucket.contributionStatsUndo, u64(block))
+const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength)
+const rowKey = (id: number) => key(Bucket.contributionStats, u64(BigInt(id)))
+const logKey = (block: bigint) => key(Bucket.contributionStatsLog, u64(block))
 
 /** A change the caller commits in its own batch, then makes visible. */
 export interface StatsChange {
@@ -56,94 +59,156 @@ export interface StatsChange {
   apply(): void
 }
 
+type Rows = Map<number, ContributionCounters>
+
 export class ContributionStatsIndex {
   readonly #db: Level
-  /** blocks whose changesets are kept; undefined: all */
-  readonly #history: bigint | undefined
-  /** every row, in memory: a block changes tens of thousands, and each change needs the row before it */
-  readonly #rows = new Map<bigint, ContributionCounters>()
-  #undoFrom = 0n
+  /** keep every block's log (for rewinds before the checkpoint), or drop them at checkpoints */
+  readonly #keepLogs: boolean
+  /** the first block whose log is kept (1: all of them) */
+  #logsFrom = 1n
+  /** every row, in memory, keyed by id as a number (ids are counters: far below 2^53) */
+  #rows: Rows = new Map()
+  /** ids changed since the checkpoint */
+  #dirty = new Set<number>()
+  #checkpoint = 0n
 
-  private constructor(db: Level, history: bigint | undefined) {
+  private constructor(db: Level, keepLogs: boolean) {
     this.#db = db
-    this.#history = history
+    this.#keepLogs = keepLogs
   }
 
-  static async open(db: Level, history: bigint | undefined): Promise<ContributionStatsIndex> {
-    const index = new ContributionStatsIndex(db, history)
-    for await (const [k, v] of db.iterator({ gte: Uint8Array.of(Bucket.contributionStats), lt: Uint8Array.of(Bucket.contributionStats + 1) })) {
-      index.#rows.set(readU64(k, 1), decodeRow(v))
-    }
-    const from = await db.get(metaKey(MetaKey.statsUndoFrom))
-    index.#undoFrom = from === undefined ? 0n : readU64(from)
+  /** The index as of `head`: the checkpoint's rows and the logs after it. */
+  static async open(db: Level, head: bigint, keepLogs: boolean): Promise<ContributionStatsIndex> {
+    const index = new ContributionStatsIndex(db, keepLogs)
+    const at = await db.get(metaKey(MetaKey.statsCheckpoint))
+    index.#checkpoint = at === undefined ? 0n : readU64(at)
+    const from = await db.get(metaKey(MetaKey.statsLogsFrom))
+    index.#logsFrom = from === undefined ? 1n : readU64(from)
+    index.#rows = await index.#readRows()
+    for (let n = index.#checkpoint + 1n; n <= head; n++) await index.#replay(index.#rows, n, index.#dirty)
     return index
   }
 
   /** A contribution's counters (all zero if it never earned). */
   get(id: bigint): ContributionCounters {
-    return this.#rows.get(id) ?? ZERO
+    return this.#rows.get(Number(id)) ?? ZERO
   }
 
-  /** Rows a block's earnings change, its changeset, and the changeset that becomes too old. */
+  /** A block's earnings: its log record, and the rows changed since the checkpoint when one is due. */
   commit(block: bigint, earnings: readonly ContributionEarning[]): StatsChange {
-    const next = new Map<bigint, ContributionCounters>()
-    const before: Uint8Array[] = []
+    const next: Rows = new Map()
     for (const e of earnings) {
-      if (e.contributionId > M64) throw new ChainError('CORRUPT', `contribution id ${e.contributionId} does not fit the statistics index`)
-      let row = next.get(e.contributionId)
+      const id = Number(e.contributionId)
+      if (!Number.isSafeInteger(id)) throw new ChainError('CORRUPT', `contribution id ${e.contributionId} does not fit the statistics index`)
+      let row = next.get(id)
       if (row === undefined) {
-        const old = this.get(e.contributionId)
-        before.push(concat(u64(e.contributionId), encodeRow(old)))
-        row = { ...old }
-        next.set(e.contributionId, row)
+        row = { ...(this.#rows.get(id) ?? ZERO) }
+        next.set(id, row)
       }
       row.earned += e.earned
       row.candidateAtLastEarn = e.candidateAtLastEarn
       row.datanetEarningAtLastEarn = e.datanetEarningAtLastEarn
     }
     const ops: BatchOp[] = []
-    for (const [id, row] of next) ops.push({ type: 'put', key: rowKey(id), value: encodeRow(row) })
-    if (before.length > 0) ops.push({ type: 'put', key: undoKey(block), value: concat(...before) })
-    // the window: changesets of the last `history` blocks; each commit drops the one that left it
-    let undoFrom = this.#undoFrom
-    const from = this.#history === undefined ? 0n : block - this.#history + 1n
-    if (from > undoFrom) {
-      ops.push({ type: 'del', key: undoKey(from - 1n) })
-      ops.push({ type: 'put', key: metaKey(MetaKey.statsUndoFrom), value: u64(from) })
-      undoFrom = from
+    const checkpoint = block - this.#checkpoint >= CHECKPOINT
+    const prune = checkpoint && !this.#keepLogs
+    if (next.size > 0 && !prune) ops.push({ type: 'put', key: logKey(block), value: this.#log(next) })
+    if (checkpoint) {
+      for (const id of this.#dirty) if (!next.has(id)) ops.push(this.#rowOp(id, this.#rows.get(id) ?? ZERO))
+      for (const [id, row] of next) ops.push(this.#rowOp(id, row))
+      ops.push({ type: 'put', key: metaKey(MetaKey.statsCheckpoint), value: u64(block) })
+    }
+    if (prune) {
+      // the rows now hold what the logs since the last checkpoint said
+      for (let n = this.#checkpoint + 1n; n < block; n++) ops.push({ type: 'del', key: logKey(n) })
+      ops.push({ type: 'put', key: metaKey(MetaKey.statsLogsFrom), value: u64(block + 1n) })
     }
     return {
       ops,
       apply: () => {
         for (const [id, row] of next) this.#rows.set(id, row)
-        this.#undoFrom = undoFrom
+        if (checkpoint) {
+          this.#dirty.clear()
+          this.#checkpoint = block
+        } else {
+          for (const id of next.keys()) this.#dirty.add(id)
+        }
+        if (prune) this.#logsFrom = block + 1n
       },
     }
   }
 
-  /** The rows as they were at block `to`, from the changesets of the blocks after it up to `head`. */
+  /**
+   * The rows as they were at block `to`: the checkpoint's rows and the logs up to `to`, or, for a
+   * target before the checkpoint, every log from the first block (kept only with unlimited history).
+   */
   async rewind(head: bigint, to: bigint): Promise<StatsChange> {
-    if (to + 1n < this.#undoFrom) {
-      throw new ChainError('STATE_UNAVAILABLE', `cannot rewind to ${to}: contribution statistics keep the changes of blocks from ${this.#undoFrom} on`)
+    const fromScratch = to < this.#checkpoint
+    if (fromScratch && this.#logsFrom > 1n) {
+      throw new ChainError('STATE_UNAVAILABLE', `cannot rewind to ${to}: contribution statistics can be rebuilt from block ${this.#checkpoint} on (a development chain keeps what is needed for any block)`)
     }
-    const restored = new Map<bigint, ContributionCounters>()
+    const rows: Rows = fromScratch ? new Map() : await this.#readRows()
+    const dirty = new Set<number>()
+    for (let n = (fromScratch ? 0n : this.#checkpoint) + 1n; n <= to; n++) await this.#replay(rows, n, dirty)
     const ops: BatchOp[] = []
-    // from the head down, so the row a contribution ends with is the one before its earliest change
-    for (let n = head; n > to; n--) {
-      const raw = await this.#db.get(undoKey(n))
-      if (raw === undefined) continue
-      for (let o = 0; o + ENTRY <= raw.length; o += ENTRY) restored.set(readU64(raw, o), decodeRow(raw, o + 8))
-      ops.push({ type: 'del', key: undoKey(n) })
+    for (let n = to + 1n; n <= head; n++) ops.push({ type: 'del', key: logKey(n) })
+    if (fromScratch) {
+      // the rows on disk become those at `to`, its new checkpoint
+      for await (const k of this.#db.keys(this.#bucket())) ops.push({ type: 'del', key: k })
+      for (const [id, row] of rows) ops.push(this.#rowOp(id, row))
+      ops.push({ type: 'put', key: metaKey(MetaKey.statsCheckpoint), value: u64(to) })
     }
-    for (const [id, row] of restored) ops.push(isZero(row) ? { type: 'del', key: rowKey(id) } : { type: 'put', key: rowKey(id), value: encodeRow(row) })
     return {
       ops,
       apply: () => {
-        for (const [id, row] of restored) {
-          if (isZero(row)) this.#rows.delete(id)
-          else this.#rows.set(id, row)
-        }
+        this.#rows = rows
+        this.#dirty = fromScratch ? new Set() : dirty
+        if (fromScratch) this.#checkpoint = to
       },
     }
+  }
+
+  #bucket() {
+    return { gte: Uint8Array.of(Bucket.contributionStats), lt: Uint8Array.of(Bucket.contributionStats + 1) }
+  }
+
+  async #readRows(): Promise<Rows> {
+    const rows: Rows = new Map()
+    for await (const [k, v] of this.#db.iterator(this.#bucket())) rows.set(Number(readU64(k, 1)), readRow(view(v), 0))
+    return rows
+  }
+
+  /** Applies block `n`'s log to `rows`. */
+  async #replay(rows: Rows, n: bigint, dirty: Set<number>): Promise<void> {
+    const raw = await this.#db.get(logKey(n))
+    if (raw === undefined) return
+    const v = view(raw)
+    for (let o = 0; o + ENTRY <= raw.length; o += ENTRY) {
+      const id = Number(v.getBigUint64(o))
+      const change = readRow(v, o + 8)
+      const row = rows.get(id) ?? ZERO
+      rows.set(id, { ...change, earned: row.earned + change.earned })
+      dirty.add(id)
+    }
+  }
+
+  /** A block's log record: per contribution, what it earned in the block and its counters after it. */
+  #log(next: Rows): Uint8Array {
+    const out = new Uint8Array(next.size * ENTRY)
+    const v = view(out)
+    let o = 0
+    for (const [id, row] of next) {
+      v.setBigUint64(o, BigInt(id))
+      writeRow(v, o + 8, row.earned - (this.#rows.get(id)?.earned ?? 0n), row.candidateAtLastEarn, row.datanetEarningAtLastEarn)
+      o += ENTRY
+    }
+    return out
+  }
+
+  #rowOp(id: number, row: ContributionCounters): BatchOp {
+    const value = new Uint8Array(ROW)
+    writeRow(view(value), 0, row.earned, row.candidateAtLastEarn, row.datanetEarningAtLastEarn)
+    return { type: 'put', key: rowKey(id), value }
   }
 }

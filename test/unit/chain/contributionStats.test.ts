@@ -27,7 +27,7 @@ async function rewind(db: Level, index: ContributionStatsIndex, head: bigint, to
 test('earnings add up across batches and blocks; the last earning sets the counters; rows survive a reopen', async () => {
   const dir = tempDir()
   let db = await openLevel(dir)
-  let index = await ContributionStatsIndex.open(db, undefined)
+  let index = await ContributionStatsIndex.open(db, 0n, false)
   // two settlement batches in block 1 both pay contribution 7
   await commit(db, index, 1n, [earning(7n, 10n, 4n), earning(9n, 5n, 4n), earning(7n, 3n, 6n, 2n)])
   const pending = index.commit(2n, [earning(7n, 100n, 9n)])
@@ -38,47 +38,62 @@ test('earnings add up across batches and blocks; the last earning sets the count
   assert.deepEqual(index.get(9n), row(5n, 4n))
   assert.deepEqual(index.get(8n), ZERO)
   await db.close()
+  // before any checkpoint: the logs of blocks 1 and 2, replayed
   db = await openLevel(dir)
-  index = await ContributionStatsIndex.open(db, undefined)
+  index = await ContributionStatsIndex.open(db, 2n, false)
   assert.deepEqual(index.get(7n), row(113n, 9n))
   assert.deepEqual(index.get(9n), row(5n, 4n))
   await db.close()
 })
 
-test('a rewind restores every row as it was at the target block, on disk too', async () => {
+test('a checkpoint writes the rows and drops the logs it took in; a restart replays only what came after', async () => {
   const dir = tempDir()
   let db = await openLevel(dir)
-  let index = await ContributionStatsIndex.open(db, undefined)
+  let index = await ContributionStatsIndex.open(db, 0n, false)
+  for (let b = 1n; b <= 130n; b++) await commit(db, index, b, [earning(b % 3n, 1n, b)])
+  assert.equal(await count(db, Bucket.contributionStatsLog), 2, 'the logs of blocks 129 and 130')
+  assert.equal(await count(db, Bucket.contributionStats), 3)
+  await db.close()
+  db = await openLevel(dir)
+  index = await ContributionStatsIndex.open(db, 130n, false)
+  assert.deepEqual([index.get(0n), index.get(1n), index.get(2n)], [row(43n, 129n), row(44n, 130n), row(43n, 128n)])
+  // back to the checkpoint and on: fine; before it: the logs are gone
+  await assert.rejects(index.rewind(130n, 127n), (e: unknown) => e instanceof ChainError && e.code === 'STATE_UNAVAILABLE')
+  assert.deepEqual(index.get(1n), row(44n, 130n), 'a refused rewind changes nothing')
+  await rewind(db, index, 130n, 128n)
+  assert.deepEqual([index.get(0n), index.get(1n), index.get(2n)], [row(42n, 126n), row(43n, 127n), row(43n, 128n)])
+  assert.equal(await count(db, Bucket.contributionStatsLog), 0)
+  await db.close()
+})
+
+test('with every log kept, a rewind to any block restores every row as it was, on disk too', async () => {
+  const dir = tempDir()
+  let db = await openLevel(dir)
+  let index = await ContributionStatsIndex.open(db, 0n, true)
   await commit(db, index, 1n, [earning(1n, 10n, 1n)])
   await commit(db, index, 2n, [])
   await commit(db, index, 3n, [earning(1n, 5n, 3n), earning(2n, 7n, 3n)])
-  await commit(db, index, 4n, [earning(2n, 1n, 4n)])
-  await rewind(db, index, 4n, 2n)
-  assert.deepEqual(index.get(1n), row(10n, 1n))
-  assert.deepEqual(index.get(2n), ZERO)
+  for (let b = 4n; b <= 140n; b++) await commit(db, index, b, [earning(2n, 1n, b)])
+  // after the checkpoint (block 128)
+  await rewind(db, index, 140n, 135n)
+  assert.deepEqual(index.get(2n), row(7n + 132n, 135n))
+  // before it: rebuilt from the first block
+  await rewind(db, index, 135n, 2n)
+  assert.deepEqual([index.get(1n), index.get(2n)], [row(10n, 1n), ZERO])
   // the chain goes on from block 2 on another branch
   await commit(db, index, 3n, [earning(2n, 2n, 5n)])
   assert.deepEqual(index.get(2n), row(2n, 5n))
   await db.close()
   db = await openLevel(dir)
-  index = await ContributionStatsIndex.open(db, undefined)
-  assert.deepEqual(index.get(1n), row(10n, 1n))
-  assert.deepEqual(index.get(2n), row(2n, 5n))
+  index = await ContributionStatsIndex.open(db, 3n, true)
+  assert.deepEqual([index.get(1n), index.get(2n)], [row(10n, 1n), row(2n, 5n)])
   await rewind(db, index, 3n, 0n)
   assert.deepEqual([index.get(1n), index.get(2n)], [ZERO, ZERO])
   await db.close()
 })
 
-test('changesets older than the history window are dropped, and a rewind past them is refused', async () => {
-  const db = await openLevel(tempDir())
-  const index = await ContributionStatsIndex.open(db, 2n)
-  for (let b = 1n; b <= 5n; b++) await commit(db, index, b, [earning(1n, 1n, b)])
-  await assert.rejects(index.rewind(5n, 2n), (e: unknown) => e instanceof ChainError && e.code === 'STATE_UNAVAILABLE' && /from 4 on/.test(e.message))
-  assert.deepEqual(index.get(1n), row(5n, 5n), 'a refused rewind changes nothing')
-  await rewind(db, index, 5n, 3n)
-  assert.deepEqual(index.get(1n), row(3n, 3n))
-  let changesets = 0
-  for await (const _ of db.keys({ gte: Uint8Array.of(Bucket.contributionStatsUndo), lt: Uint8Array.of(Bucket.contributionStatsUndo + 1) })) changesets++
-  assert.equal(changesets, 0, 'the window held blocks 4 and 5, both undone')
-  await db.close()
-})
+async function count(db: Level, bucket: number): Promise<number> {
+  let n = 0
+  for await (const _ of db.keys({ gte: Uint8Array.of(bucket), lt: Uint8Array.of(bucket + 1) })) n++
+  return n
+}
