@@ -124,10 +124,21 @@ export function receiptDigest(r: InferenceReceipt, separator: Uint8Array, keccak
   return keccak(msg)
 }
 
+const U256 = 1n << 256n
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
 function putUint(target: Uint8Array, offset: number, value: bigint): void {
-  if (value < 0n || value >= 1n << 256n) throw new RangeError('value out of uint256 range')
-  let v = value
-  for (let i = offset + 31; i >= offset && v > 0n; i--) {
+  if (value < 0n || value >= U256) throw new RangeError('value out of uint256 range')
+  // most fields (ids, token counts, times, fees in wei up to 9·10^15) fit a double: no bigint steps
+  let i = offset + 31
+  if (value <= SAFE) {
+    for (let n = Number(value); n > 0; i--) {
+      target[i] = n % 256
+      n = Math.floor(n / 256)
+    }
+    return
+  }
+  for (let v = value; i >= offset && v > 0n; i--) {
     target[i] = Number(v & 0xffn)
     v >>= 8n
   }
@@ -190,7 +201,7 @@ export function decodeReceiptFields(fields: unknown): SignedReceipt {
   const uint = (i: number, name: string, maxBytes = 32): bigint => {
     const v = bytes(i, name, maxBytes)
     if (v.length > 0 && v[0] === 0) throw new ReceiptFormatError(`${name}: non-canonical integer (leading zero)`)
-    return v.length === 0 ? 0n : BigInt(`0x${Buffer.from(v).toString('hex')}`)
+    return uintOf(v)
   }
   const exact = (i: number, name: string, len: number): Uint8Array => {
     const v = bytes(i, name, len)
@@ -229,7 +240,17 @@ export function decodeReceiptFields(fields: unknown): SignedReceipt {
 function decodeUintField(v: Uint8Array, name: string, maxBytes: number): bigint {
   if (v.length > maxBytes) throw new ReceiptFormatError(`${name}: longer than ${maxBytes} bytes`)
   if (v.length > 0 && v[0] === 0) throw new ReceiptFormatError(`${name}: non-canonical integer (leading zero)`)
-  return v.length === 0 ? 0n : BigInt(`0x${Buffer.from(v).toString('hex')}`)
+  return uintOf(v)
+}
+
+/** A big-endian unsigned integer; up to 6 bytes (most fields) without a hex string. */
+function uintOf(v: Uint8Array): bigint {
+  if (v.length <= 6) {
+    let n = 0
+    for (const b of v) n = n * 256 + b
+    return BigInt(n)
+  }
+  return BigInt(`0x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`)
 }
 
 export function decodeReceiptBatch(data: Uint8Array): SignedReceipt[] {

@@ -65,6 +65,17 @@ const keyOf = (b: Uint8Array): string => {
 }
 const ZERO20 = new Uint8Array(20)
 
+/** Map key of a Datanet version's receipt counter; the cited prefixes of a model are kept, so their keys are too. */
+const versionKeys = new WeakMap<object, string>()
+function versionKey(p: { datanetId: bigint; version: bigint }): string {
+  let k = versionKeys.get(p)
+  if (k === undefined) {
+    k = `${p.datanetId}:${p.version}`
+    versionKeys.set(p, k)
+  }
+  return k
+}
+
 /** A batch's outcome per receipt settled or refused, and what its contributions earned (kept beside the state). */
 export interface SettledBatch {
   outcomes: SettlementOutcome[]
@@ -244,11 +255,14 @@ function indexOf(ids: bigint[], id: bigint): number {
  */
 class Ledger {
   readonly claimable = new Map<string, bigint>()
-  readonly contributions = new Map<bigint, ContributionEarning>()
-  readonly datanets = new Map<bigint, R.DatanetCounters>()
+  /** by contribution and Datanet id as numbers (ids are counters): number keys hash several times faster than bigint */
+  readonly contributions = new Map<number, ContributionEarning>()
+  readonly datanets = new Map<number, R.DatanetCounters>()
   readonly changedVersions = new Set<string>()
+  readonly #accounts = new Set<string>()
+  readonly #datanetScratch = new Set<number>()
   readonly #versionReceipts = new Map<string, bigint>()
-  readonly #versions = new Map<bigint, Array<{ version: bigint; count: bigint }>>()
+  readonly #versions = new Map<number, Array<{ count: bigint; key: string }>>()
   readonly #store: Store
   readonly #datanetStore: Store
   fees = 0n
@@ -267,21 +281,25 @@ class Ledger {
 
   /** Gas for the slots this receipt would change that the batch has not changed yet. */
   costOf(paid: Array<[Uint8Array, bigint]>, o: SettlementOutcome, model: ModelInfo, payerKnown: boolean, gas: GasSchedule): bigint {
-    const accounts = new Set<string>()
+    // scratch sets, reused: this runs once per receipt
+    const accounts = this.#accounts
+    const datanets = this.#datanetScratch
+    accounts.clear()
+    datanets.clear()
     for (const [account, amount] of paid) {
       if (amount === 0n) continue
       const k = keyOf(account)
       if (!this.claimable.has(k)) accounts.add(k)
     }
     let contributions = 0n
-    const datanets = new Set<bigint>()
     for (const s of o.attribution) {
       if (s.amount === 0n) continue
-      if (!this.contributions.has(s.contributionId)) contributions++
-      if (!this.datanets.has(s.datanetId)) datanets.add(s.datanetId)
+      if (!this.contributions.has(Number(s.contributionId))) contributions++
+      const d = Number(s.datanetId)
+      if (!this.datanets.has(d)) datanets.add(d)
     }
     let counters = BigInt(datanets.size)
-    for (const pr of model.prefixes) if (!this.changedVersions.has(`${pr.datanetId}:${pr.version}`)) counters++
+    for (const pr of model.prefixes) if (!this.changedVersions.has(versionKey(pr))) counters++
     return gas.settleAccount * BigInt(accounts.size + (payerKnown ? 0 : 1)) + gas.settleContribution * contributions + gas.settleCounter * counters
   }
 
@@ -299,60 +317,62 @@ class Ledger {
   async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[], indexes: number[]): Promise<void> {
     this.receipts++
     for (const p of model.prefixes) {
-      const key = `${p.datanetId}:${p.version}`
-      this.#versionReceipts.set(key, (await this.#versionCount(p.datanetId, p.version)) + 1n)
+      const key = versionKey(p)
+      this.#versionReceipts.set(key, (await this.#versionCount(p.datanetId, key)) + 1n)
       this.changedVersions.add(key)
     }
-    const earning = new Set<bigint>()
-    for (const s of shares) if (s.amount > 0n) earning.add(s.datanetId)
     // per Datanet paid, its versions with their receipt counts as of this receipt
-    const tables = new Map<bigint, R.VersionReceipts[]>()
-    for (const d of earning) {
-      ;(this.datanets.get(d) ?? (await this.#datanet(d))).earningReceipts++
-      tables.set(d, await this.#versionTable(d))
+    const tables = new Map<number, R.VersionReceipts[]>()
+    for (const s of shares) {
+      const d = Number(s.datanetId)
+      if (s.amount === 0n || tables.has(d)) continue
+      ;(this.datanets.get(d) ?? (await this.#datanet(s.datanetId))).earningReceipts++
+      tables.set(d, await this.#versionTable(s.datanetId))
     }
     for (const [j, s] of shares.entries()) {
       if (s.amount === 0n) continue
-      const dc = this.datanets.get(s.datanetId) as R.DatanetCounters
+      const d = Number(s.datanetId)
+      const dc = this.datanets.get(d) as R.DatanetCounters
       dc.earned += s.amount
-      let cc = this.contributions.get(s.contributionId)
+      const id = Number(s.contributionId)
+      let cc = this.contributions.get(id)
       if (cc === undefined) {
         cc = { contributionId: s.contributionId, earned: 0n, candidateAtLastEarn: 0n, datanetEarningAtLastEarn: 0n }
-        this.contributions.set(s.contributionId, cc)
+        this.contributions.set(id, cc)
       }
       cc.earned += s.amount
-      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(s.datanetId) as R.VersionReceipts[], BigInt(c.acceptIndex[indexes[j]]))
+      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(d) as R.VersionReceipts[], BigInt(c.acceptIndex[indexes[j]]))
       cc.datanetEarningAtLastEarn = dc.earningReceipts
     }
   }
 
   /** A Datanet's versions with the candidate receipts counted so far for each. */
   async #versionTable(datanet: bigint): Promise<R.VersionReceipts[]> {
-    let versions = this.#versions.get(datanet)
+    let versions = this.#versions.get(Number(datanet))
     if (versions === undefined) {
-      versions = await D.versionList(this.#datanetStore, datanet)
-      this.#versions.set(datanet, versions)
+      versions = (await D.versionList(this.#datanetStore, datanet)).map((v) => ({ count: v.count, key: versionKey({ datanetId: datanet, version: v.version }) }))
+      this.#versions.set(Number(datanet), versions)
     }
     const out: R.VersionReceipts[] = []
-    for (const v of versions) out.push({ count: v.count, receipts: await this.#versionCount(datanet, v.version) })
+    for (const v of versions) out.push({ count: v.count, receipts: await this.#versionCount(datanet, v.key) })
     return out
   }
 
-  async #versionCount(datanet: bigint, version: bigint): Promise<bigint> {
-    const key = `${datanet}:${version}`
+  async #versionCount(datanet: bigint, key: string): Promise<bigint> {
     let n = this.#versionReceipts.get(key)
     if (n === undefined) {
-      n = await R.versionReceipts(this.#store, datanet, version)
+      n = await R.versionReceipts(this.#store, datanet, BigInt(key.slice(key.indexOf(':') + 1)))
       this.#versionReceipts.set(key, n)
     }
     return n
   }
 
   async #datanet(id: bigint): Promise<R.DatanetCounters> {
-    let c = this.datanets.get(id)
+    const d = Number(id)
+    let c = this.datanets.get(d)
     if (c === undefined) {
       c = await R.datanetCounters(this.#store, id)
-      this.datanets.set(id, c)
+      this.datanets.set(d, c)
     }
     return c
   }
@@ -363,7 +383,7 @@ class Ledger {
       const a = Buffer.from(account, 'hex')
       await R.setClaimable(s, a, (await R.claimable(s, a)) + add)
     }
-    for (const [id, c] of this.datanets) await R.setDatanetCounters(s, id, c)
+    for (const [id, c] of this.datanets) await R.setDatanetCounters(s, BigInt(id), c)
     for (const key of this.changedVersions) {
       const [d, v] = key.split(':').map(BigInt)
       await R.setVersionReceipts(s, d, v, this.#versionReceipts.get(key) ?? 0n)

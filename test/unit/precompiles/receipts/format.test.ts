@@ -42,8 +42,9 @@ const typed = (r: InferenceReceipt) => ({
   },
 })
 
-test('the hand-written EIP-712 digest equals viem hashTypedData, with and without spans', () => {
-  for (const r of [sample(1), { ...sample(2), spans: [] }, { ...sample(3), sketch: new Int8Array(0) }]) {
+test('the hand-written EIP-712 digest equals viem hashTypedData, with and without spans, for integers of every width', () => {
+  const wide = { ...sample(4), fee: 2n ** 53n + 1n, modelId: 2n ** 255n + 3n, spans: [{ contributionId: 2n ** 64n + 9n, matchedTokens: 2n ** 32n - 1n }] }
+  for (const r of [sample(1), { ...sample(2), spans: [] }, { ...sample(3), sketch: new Int8Array(0) }, wide, { ...sample(5), fee: 2n ** 53n - 1n, inputTokens: 0n }]) {
     const ours = receiptDigest(r, domainSeparator(r.chainId, verifyingContract))
     assert.equal(hex(ours), hashTypedData(typed(r) as never))
   }
@@ -53,7 +54,8 @@ test('a signature made by viem recovers to the server over our digest; batches r
   const server = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
   const signed = []
   for (let i = 1; i <= 3; i++) {
-    const r = sample(i)
+    // the third with integers wider than 6 bytes, decoded through the long path
+    const r = i === 3 ? { ...sample(i), fee: 2n ** 70n + 1n, issuedAt: 2n ** 56n + 5n, expiry: 2n ** 64n - 1n } : sample(i)
     const sig = await server.signTypedData(typed(r) as never)
     signed.push({ ...r, signature: Uint8Array.from(Buffer.from(sig.slice(2), 'hex')) })
   }
