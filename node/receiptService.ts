@@ -29,7 +29,8 @@ export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, s
     net.onReceipts((payload, from) => {
       let receipts
       try {
-        receipts = decodeReceiptBatch(payload)
+        // decoded receipts are views of the bytes decoded: they get bytes of their own, not the network's buffer
+        receipts = decodeReceiptBatch(payload.slice())
       } catch (err) {
         if (err instanceof ReceiptFormatError) return
         throw err

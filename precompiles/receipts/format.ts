@@ -7,6 +7,7 @@
 // order of magnitude slower. Tests check it against viem's hashTypedData.
 import { RLP } from '@ethereumjs/rlp'
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import { decodeRlp } from '../framework/rlp.ts'
 
 export interface Span {
   contributionId: bigint
@@ -256,7 +257,7 @@ function uintOf(v: Uint8Array): bigint {
 export function decodeReceiptBatch(data: Uint8Array): SignedReceipt[] {
   let list: unknown
   try {
-    list = RLP.decode(data)
+    list = decodeRlp(data)
   } catch (err) {
     throw new ReceiptFormatError(`malformed RLP: ${(err as Error).message}`)
   }

@@ -37,7 +37,7 @@ const typed = (r: InferenceReceipt) => ({
     ...r,
     requestId: hex(r.requestId),
     payer: hex(r.payer),
-    sketch: hex(new Uint8Array(r.sketch.buffer)),
+    sketch: hex(new Uint8Array(r.sketch.buffer, r.sketch.byteOffset, r.sketch.byteLength)),
     spans: r.spans.map((s) => ({ contributionId: s.contributionId, matchedTokens: Number(s.matchedTokens) })),
   },
 })
