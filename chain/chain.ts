@@ -42,8 +42,8 @@ export interface ChainOptions {
   finalityDepth?: number
   /**
    * keep every block's contribution statistics log, so the chain can rewind to any block
-   * (development snapshots); default: in an archive. Otherwise it can rewind to the last
-   * statistics checkpoint (at most 128 blocks back).
+   * (development snapshots); otherwise it can rewind to the last statistics checkpoint (at most
+   * 128 blocks back)
    */
   keepStatsLogs?: boolean
 }
@@ -96,7 +96,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.journal = new Journal(db, Bucket.poolTx)
     this.receiptJournal = new Journal(db, Bucket.poolReceipt)
     this.finalityDepth = BigInt(opts.finalityDepth ?? 64)
-    this.#keepStatsLogs = opts.keepStatsLogs ?? this.archive
+    this.#keepStatsLogs = opts.keepStatsLogs ?? false
   }
 
   static async open(opts: ChainOptions): Promise<Chain> {

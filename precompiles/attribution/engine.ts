@@ -13,6 +13,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { equalsBytes } from '@ethereumjs/util'
 import type { Address } from '@ethereumjs/util'
 import type { GasSchedule } from '../framework/gas.ts'
+import { hexKey } from '../framework/hex.ts'
 import type { Store } from '../framework/storage.ts'
 import * as D from '../datanets/records.ts'
 import * as M from '../models/records.ts'
@@ -96,7 +97,6 @@ interface DatanetPrefixCache {
 const ZERO32 = new Uint8Array(32)
 /** contributions read at once when a prefix is built */
 const READ_CHUNK = 512n
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 /**
  * Gas of scoring one receipt, from N and d only (never from what a cache holds). Priced from the
@@ -331,10 +331,10 @@ export class AttributionEngine {
 }
 
 function prefixKey(p: CitedPrefix, dim: number): Uint8Array {
-  return keccak_256(new TextEncoder().encode(`opal.attribution.prefix.v1|${p.datanetId}|${p.version}|${p.count}|${dim}|${hex(p.root)}`))
+  return keccak_256(new TextEncoder().encode(`opal.attribution.prefix.v1|${p.datanetId}|${p.version}|${p.count}|${dim}|${hexKey(p.root)}`))
 }
 
 function setKey(info: ModelInfo, mode: ScoringMode): string {
-  const parts = [info.dim, info.k, mode, ...info.prefixes.map((p) => `${p.datanetId}:${p.count}:${hex(p.root)}:${[...(info.flagged.get(p.datanetId) ?? [])].join(',')}`)]
-  return hex(keccak_256(new TextEncoder().encode(parts.join('|'))))
+  const parts = [info.dim, info.k, mode, ...info.prefixes.map((p) => `${p.datanetId}:${p.count}:${hexKey(p.root)}:${[...(info.flagged.get(p.datanetId) ?? [])].join(',')}`)]
+  return hexKey(keccak_256(new TextEncoder().encode(parts.join('|'))))
 }

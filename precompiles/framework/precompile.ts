@@ -13,6 +13,7 @@ import type { Abi, AbiEvent, AbiFunction } from 'viem'
 import type { BlockInfo, CallFrame } from './context.ts'
 import { currentBlock, currentFrame } from './context.ts'
 import { GasMeter, OutOfGas } from './gas.ts'
+import { bytes, hex } from './hex.ts'
 import type { GasSchedule } from './gas.ts'
 import { Revert } from './revert.ts'
 import { Store } from './storage.ts'
@@ -96,7 +97,7 @@ export function definePrecompile(spec: PrecompileSpec): (input: PrecompileInput)
         afterSuccess: (fn) => onSuccess.push(fn),
       }
       const result = await method.handler(ctx, decoded.args ?? [])
-      const out = hexToBytes(encodeFunctionResult({ abi: spec.abi, functionName: decoded.functionName, result } as never))
+      const out = bytes(encodeFunctionResult({ abi: spec.abi, functionName: decoded.functionName, result } as never))
       meter.charge(meter.gas.outputWord * meter.words(out.length))
       for (const fn of onSuccess) fn()
       return { ...success(meter, out), logs }
@@ -105,7 +106,7 @@ export function definePrecompile(spec: PrecompileSpec): (input: PrecompileInput)
         return { executionGasUsed: input.gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
       }
       if (err instanceof Revert) {
-        const data = hexToBytes(encodeErrorResult({ abi: spec.abi, errorName: err.errorName, args: err.args } as never))
+        const data = bytes(encodeErrorResult({ abi: spec.abi, errorName: err.errorName, args: err.args } as never))
         return { executionGasUsed: meter.used > input.gasLimit ? input.gasLimit : meter.used, returnValue: data, exceptionError: new EVMError(EVMError.errorMessages.REVERT) }
       }
       throw err
@@ -126,9 +127,9 @@ function encodeLog(spec: PrecompileSpec, meter: GasMeter, eventName: string, arg
   if (event === undefined) throw new Error(`${spec.name}: no event ${eventName}`)
   const topics = encodeEventTopics({ abi: [event], eventName, args } as never) as `0x${string}`[]
   const dataInputs = event.inputs.filter((i) => i.indexed !== true)
-  const data = hexToBytes(encodeAbiParameters(dataInputs, dataInputs.map((i) => args[i.name as string])))
+  const data = bytes(encodeAbiParameters(dataInputs, dataInputs.map((i) => args[i.name as string])))
   meter.charge(meter.gas.log + meter.gas.logTopic * BigInt(topics.length) + meter.gas.logByte * BigInt(data.length))
-  return [spec.address.bytes, topics.map(hexToBytes), data]
+  return [spec.address.bytes, topics.map(bytes), data]
 }
 
 async function pay(evm: EVM, meter: GasMeter, from: Address, to: Address, amount: bigint): Promise<void> {
@@ -141,12 +142,4 @@ async function pay(evm: EVM, meter: GasMeter, from: Address, to: Address, amount
   const target = (await evm.stateManager.getAccount(to)) ?? new Account()
   target.balance += amount
   await evm.journal.putAccount(to, target)
-}
-
-function hex(b: Uint8Array): `0x${string}` {
-  return `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
-}
-
-function hexToBytes(h: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 }

@@ -199,11 +199,7 @@ export function decodeReceiptFields(fields: unknown): SignedReceipt {
     if (v.length > max) throw new ReceiptFormatError(`${name}: longer than ${max} bytes`)
     return v
   }
-  const uint = (i: number, name: string, maxBytes = 32): bigint => {
-    const v = bytes(i, name, maxBytes)
-    if (v.length > 0 && v[0] === 0) throw new ReceiptFormatError(`${name}: non-canonical integer (leading zero)`)
-    return uintOf(v)
-  }
+  const uint = (i: number, name: string, maxBytes = 32): bigint => decodeUintField(bytes(i, name, maxBytes), name, maxBytes)
   const exact = (i: number, name: string, len: number): Uint8Array => {
     const v = bytes(i, name, len)
     if (v.length !== len) throw new ReceiptFormatError(`${name}: expected ${len} bytes`)

@@ -13,6 +13,7 @@ import { scoringGas } from '../attribution/engine.ts'
 import { splitByWeight, splitFee } from '../attribution/shares.ts'
 import * as D from '../datanets/records.ts'
 import type { GasSchedule } from '../framework/gas.ts'
+import { hexKey } from '../framework/hex.ts'
 import type { CallContext } from '../framework/precompile.ts'
 import type { Store } from '../framework/storage.ts'
 import type { PrecompileSettings } from '../settings.ts'
@@ -49,7 +50,6 @@ interface Passed extends Records {
   replay: bigint
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 /**
  * Map keys of accounts: a batch credits the same few thousand contributors' address arrays (shared
  * by the candidate set) tens of times each, so their hex is kept by array, not made again.
@@ -58,14 +58,22 @@ const keys = new WeakMap<Uint8Array, string>()
 const keyOf = (b: Uint8Array): string => {
   let k = keys.get(b)
   if (k === undefined) {
-    k = hex(b)
+    k = hexKey(b)
     keys.set(b, k)
   }
   return k
 }
 const ZERO20 = new Uint8Array(20)
 
-/** Map key of a Datanet version's receipt counter; the cited prefixes of a model are kept, so their keys are too. */
+/** A Datanet version's count of receipts scored against it, as the batch has it. */
+interface VersionCounter {
+  datanet: bigint
+  version: bigint
+  receipts: bigint
+  changed: boolean
+}
+
+/** Map key of a Datanet version's receipt counter, `datanet:version`; the cited prefixes of a model are kept, so their keys are too. */
 const versionKeys = new WeakMap<object, string>()
 function versionKey(p: { datanetId: bigint; version: bigint }): string {
   let k = versionKeys.get(p)
@@ -120,7 +128,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     if (typeof check === 'string') {
       outcome = rejected(hashes[i], r, signer, check)
     } else {
-      const payer = hex(r.payer)
+      const payer = hexKey(r.payer)
       const balance = escrow.get(payer) ?? (await R.escrowBalance(store, r.payer))
       if (seen.has(check.replay)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
       else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
@@ -258,11 +266,12 @@ class Ledger {
   /** by contribution and Datanet id as numbers (ids are counters): number keys hash several times faster than bigint */
   readonly contributions = new Map<number, ContributionEarning>()
   readonly datanets = new Map<number, R.DatanetCounters>()
-  readonly changedVersions = new Set<string>()
   readonly #accounts = new Set<string>()
   readonly #datanetScratch = new Set<number>()
-  readonly #versionReceipts = new Map<string, bigint>()
-  readonly #versions = new Map<number, Array<{ count: bigint; key: string }>>()
+  /** receipt counters of the Datanet versions read or changed, by versionKey */
+  readonly #versionCounters = new Map<string, VersionCounter>()
+  /** per Datanet, its versions' sizes with their counters */
+  readonly #versions = new Map<number, Array<{ count: bigint; counter: VersionCounter }>>()
   readonly #store: Store
   readonly #datanetStore: Store
   fees = 0n
@@ -299,7 +308,7 @@ class Ledger {
       if (!this.datanets.has(d)) datanets.add(d)
     }
     let counters = BigInt(datanets.size)
-    for (const pr of model.prefixes) if (!this.changedVersions.has(versionKey(pr))) counters++
+    for (const pr of model.prefixes) if (this.#versionCounters.get(versionKey(pr))?.changed !== true) counters++
     return gas.settleAccount * BigInt(accounts.size + (payerKnown ? 0 : 1)) + gas.settleContribution * contributions + gas.settleCounter * counters
   }
 
@@ -317,9 +326,9 @@ class Ledger {
   async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[], indexes: number[]): Promise<void> {
     this.receipts++
     for (const p of model.prefixes) {
-      const key = versionKey(p)
-      this.#versionReceipts.set(key, (await this.#versionCount(p.datanetId, key)) + 1n)
-      this.changedVersions.add(key)
+      const counter = await this.#versionCounter(p.datanetId, p.version, versionKey(p))
+      counter.receipts++
+      counter.changed = true
     }
     // per Datanet paid, its versions with their receipt counts as of this receipt
     const tables = new Map<number, R.VersionReceipts[]>()
@@ -350,21 +359,20 @@ class Ledger {
   async #versionTable(datanet: bigint): Promise<R.VersionReceipts[]> {
     let versions = this.#versions.get(Number(datanet))
     if (versions === undefined) {
-      versions = (await D.versionList(this.#datanetStore, datanet)).map((v) => ({ count: v.count, key: versionKey({ datanetId: datanet, version: v.version }) }))
+      versions = []
+      for (const v of await D.versionList(this.#datanetStore, datanet)) versions.push({ count: v.count, counter: await this.#versionCounter(datanet, v.version) })
       this.#versions.set(Number(datanet), versions)
     }
-    const out: R.VersionReceipts[] = []
-    for (const v of versions) out.push({ count: v.count, receipts: await this.#versionCount(datanet, v.key) })
-    return out
+    return versions.map((v) => ({ count: v.count, receipts: v.counter.receipts }))
   }
 
-  async #versionCount(datanet: bigint, key: string): Promise<bigint> {
-    let n = this.#versionReceipts.get(key)
-    if (n === undefined) {
-      n = await R.versionReceipts(this.#store, datanet, BigInt(key.slice(key.indexOf(':') + 1)))
-      this.#versionReceipts.set(key, n)
+  async #versionCounter(datanet: bigint, version: bigint, key = `${datanet}:${version}`): Promise<VersionCounter> {
+    let c = this.#versionCounters.get(key)
+    if (c === undefined) {
+      c = { datanet, version, receipts: await R.versionReceipts(this.#store, datanet, version), changed: false }
+      this.#versionCounters.set(key, c)
     }
-    return n
+    return c
   }
 
   async #datanet(id: bigint): Promise<R.DatanetCounters> {
@@ -384,10 +392,7 @@ class Ledger {
       await R.setClaimable(s, a, (await R.claimable(s, a)) + add)
     }
     for (const [id, c] of this.datanets) await R.setDatanetCounters(s, BigInt(id), c)
-    for (const key of this.changedVersions) {
-      const [d, v] = key.split(':').map(BigInt)
-      await R.setVersionReceipts(s, d, v, this.#versionReceipts.get(key) ?? 0n)
-    }
+    for (const c of this.#versionCounters.values()) if (c.changed) await R.setVersionReceipts(s, c.datanet, c.version, c.receipts)
     const t = await R.totals(s)
     await R.setTotals(s, t.receipts + this.receipts, t.fees + this.fees)
   }
