@@ -4,7 +4,7 @@
 import type { Logger } from 'pino'
 import type { PendingReceipt, ReceiptPool } from '../chain/receipts/pool.ts'
 import type { OpalNetwork } from '../p2p/index.ts'
-import { ReceiptFormatError, decodeReceiptBatch, joinReceiptBatch } from '../precompiles/receipts/format.ts'
+import { ReceiptFormatError, decodeReceiptBatchItems, joinReceiptBatch } from '../precompiles/receipts/format.ts'
 import type { ReceiptService } from '../rpc/index.ts'
 
 /** largest gossip message of receipts (the topic allows 8 MiB) */
@@ -30,7 +30,7 @@ export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, s
       let receipts
       try {
         // decoded receipts are views of the bytes decoded: they get bytes of their own, not the network's buffer
-        receipts = decodeReceiptBatch(payload.slice())
+        receipts = decodeReceiptBatchItems(payload.slice())
       } catch (err) {
         if (err instanceof ReceiptFormatError) return
         throw err

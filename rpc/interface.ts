@@ -2,7 +2,7 @@
 import type { Chain, TxPool, TxPoolError } from '../chain/index.ts'
 import type { CallExecutor } from '../chain/call.ts'
 import type { LogQuery } from '../chain/logs.ts'
-import type { SignedReceipt } from '../precompiles/receipts/format.ts'
+import type { EncodedReceipt } from '../precompiles/receipts/format.ts'
 import type { ReceiptStatus } from '../chain/receipts/pool.ts'
 
 export interface SyncStatus {
@@ -42,7 +42,7 @@ export type StateEdit =
 export interface ReceiptService {
   domain(): { name: string; version: string; chainId: bigint; verifyingContract: Uint8Array }
   /** one answer per receipt, in order; accepted ones are on disk (and on their way to the sequencer) */
-  submit(receipts: SignedReceipt[]): Promise<Array<{ hash: Uint8Array } | { reason: string }>>
+  submit(receipts: EncodedReceipt[]): Promise<Array<{ hash: Uint8Array } | { reason: string }>>
   status(hash: Uint8Array): Promise<ReceiptStatus | null>
   /** receipts waiting for settlement */
   pendingCount(): number

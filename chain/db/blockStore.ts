@@ -6,7 +6,7 @@ import type { Common } from '@ethereumjs/common'
 import { Bucket, key, metaKey, MetaKey, numberKey } from './buckets.ts'
 import type { Level } from './level.ts'
 import { decodeReceipts, encodeReceipts } from './receiptCodec.ts'
-import { decodeOutcome, encodeOutcome } from '../../precompiles/receipts/outcome.ts'
+import { decodeOutcome, encodeOutcomes } from '../../precompiles/receipts/outcome.ts'
 import type { StoredOutcome } from '../../precompiles/receipts/outcome.ts'
 import type { ExecutedBlock, StoredReceipt, TxLocation } from '../types.ts'
 import { chunks, concat, readU32, readU64, toHex, u32, u64 } from '../util/bytes.ts'
@@ -48,8 +48,10 @@ export class BlockStore {
       // a mined transaction leaves the pool journal in the same batch that stores it
       ops.push({ type: 'del', key: key(Bucket.poolTx, h) })
     })
-    for (const o of executed.artifacts?.settlements ?? []) {
-      ops.push({ type: 'put', key: key(Bucket.receiptOutcome, o.hash), value: encodeOutcome(o, number, hash) })
+    const settlements = executed.artifacts?.settlements ?? []
+    const encoded = encodeOutcomes(settlements, number, hash)
+    for (const [i, o] of settlements.entries()) {
+      ops.push({ type: 'put', key: key(Bucket.receiptOutcome, o.hash), value: encoded[i] })
       // a settled (or refused) receipt leaves the receipt journal in the same batch
       ops.push({ type: 'del', key: key(Bucket.poolReceipt, o.hash) })
     }

@@ -12,8 +12,8 @@ import type { AttributionEngine, ModelInfo, PrecompileSettings, SignatureService
 import { scoringGas } from '../../precompiles/attribution/engine.ts'
 import * as D from '../../precompiles/datanets/records.ts'
 import { Store } from '../../precompiles/framework/storage.ts'
-import { RECEIPT_DOMAIN_NAME, RECEIPT_DOMAIN_VERSION, decodeReceiptFields, domainSeparator, encodeReceipt, receiptDigest } from '../../precompiles/receipts/format.ts'
-import type { SignedReceipt } from '../../precompiles/receipts/format.ts'
+import { RECEIPT_DOMAIN_NAME, RECEIPT_DOMAIN_VERSION, decodeReceiptFields, domainSeparator, receiptDigest } from '../../precompiles/receipts/format.ts'
+import type { EncodedReceipt, SignedReceipt } from '../../precompiles/receipts/format.ts'
 import type { SettledReceipt } from '../../precompiles/receipts/outcome.ts'
 import * as R from '../../precompiles/receipts/records.ts'
 import { Reason, checkRecords, checkTimes } from '../../precompiles/receipts/rules.ts'
@@ -105,7 +105,8 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
   }
 
   /** Checks each receipt as settlement would; accepted ones are on disk when this resolves. */
-  async submit(receipts: SignedReceipt[], now = BigInt(Math.floor(Date.now() / 1000))): Promise<SubmitAnswer[]> {
+  async submit(items: EncodedReceipt[], now = BigInt(Math.floor(Date.now() / 1000))): Promise<SubmitAnswer[]> {
+    const receipts = items.map((e) => e.receipt)
     const answers: Array<SubmitAnswer | undefined> = new Array(receipts.length)
     const hashes = receipts.map((r) => receiptDigest(r, this.#separator, this.#chain.crypto.keccak256))
     const inBatch = new Set<string>()
@@ -136,7 +137,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
         answers[i] = { reason: checked }
         continue
       }
-      const p: PendingReceipt = { hash: hashes[i], receipt: r, raw: RLP.encode(encodeReceipt(r) as never), signer: signer as Uint8Array, gas: checked }
+      const p: PendingReceipt = { hash: hashes[i], receipt: r, raw: items[i].raw, signer: signer as Uint8Array, gas: checked }
       this.#add(p)
       accepted.push(p)
       answers[i] = { hash: hashes[i] }
@@ -167,7 +168,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const entries: Array<{ receipt: SignedReceipt; raw: Uint8Array }> = []
     for (const raw of await this.#chain.receiptJournal.load()) {
       try {
-        // the entry is the receipt's raw as accepted, RLP.encode(encodeReceipt(r)); decoding is
+        // the entry is the receipt's raw as accepted, receiptRaw(r); decoding is
         // strict (canonical RLP and integers, fixed lengths), so re-encoding would give it back
         entries.push({ receipt: decodeReceiptFields(RLP.decode(raw)), raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) })
       } catch {

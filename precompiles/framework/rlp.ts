@@ -18,6 +18,23 @@ export function decodeRlp(input: Uint8Array): RlpItem {
   return item
 }
 
+/**
+ * The items of a list, each with the bytes that encode it (a view of the input): for lists whose
+ * items are kept as they came. The same rules as decodeRlp; the input must be one list.
+ */
+export function decodeRlpList(input: Uint8Array): Array<{ item: RlpItem; encoded: Uint8Array }> {
+  if (input.length === 0 || input[0] < 0xc0) throw new RlpError('invalid RLP: expected a list')
+  const [start, end] = listBody(input, 0, input.length)
+  if (end !== input.length) throw new RlpError('invalid RLP: remainder must be zero')
+  const out: Array<{ item: RlpItem; encoded: Uint8Array }> = []
+  for (let p = start; p < end;) {
+    const [item, next] = decodeAt(input, p, end)
+    out.push({ item, encoded: input.subarray(p, next) })
+    p = next
+  }
+  return out
+}
+
 /** The item starting at `at`, which must end by `limit`, and where it ends. */
 function decodeAt(input: Uint8Array, at: number, limit: number): [RlpItem, number] {
   if (at >= limit) throw new RlpError('invalid RLP: no item where one was expected')
@@ -37,18 +54,7 @@ function decodeAt(input: Uint8Array, at: number, limit: number): [RlpItem, numbe
     const end = bounded(start + length, limit)
     return [input.subarray(start, end), end]
   }
-  let start: number
-  let end: number
-  if (first <= 0xf7) {
-    start = at + 1
-    end = bounded(start + first - 0xc0, limit)
-  } else {
-    const lLength = first - 0xf7
-    const length = lengthAt(input, at + 1, lLength, limit)
-    if (length < 56) throw new RlpError('invalid RLP: encoded list too short')
-    start = at + 1 + lLength
-    end = bounded(start + length, limit)
-  }
+  const [start, end] = listBody(input, at, limit)
   const items: RlpItem[] = []
   let p = start
   while (p < end) {
@@ -57,6 +63,20 @@ function decodeAt(input: Uint8Array, at: number, limit: number): [RlpItem, numbe
     p = next
   }
   return [items, end]
+}
+
+/** Where the body of the list whose header is at `at` starts and ends. */
+function listBody(input: Uint8Array, at: number, limit: number): [number, number] {
+  const first = input[at]
+  if (first <= 0xf7) {
+    const start = at + 1
+    return [start, bounded(start + first - 0xc0, limit)]
+  }
+  const lLength = first - 0xf7
+  const length = lengthAt(input, at + 1, lLength, limit)
+  if (length < 56) throw new RlpError('invalid RLP: encoded list too short')
+  const start = at + 1 + lLength
+  return [start, bounded(start + length, limit)]
 }
 
 function lengthAt(input: Uint8Array, at: number, lLength: number, limit: number): number {

@@ -4,8 +4,8 @@ import { RpcCode, RpcError } from '../../errors.ts'
 import { data, quantity as q } from '../../hex.ts'
 import type { MethodContext, MethodTable } from '../../method.ts'
 import { bytes, hash, parseParams, required } from '../../params.ts'
-import { ReceiptFormatError, decodeReceiptBatch } from '../../../precompiles/receipts/format.ts'
-import type { SignedReceipt } from '../../../precompiles/receipts/format.ts'
+import { ReceiptFormatError, decodeReceiptBatchItems, receiptRaw } from '../../../precompiles/receipts/format.ts'
+import type { EncodedReceipt, SignedReceipt } from '../../../precompiles/receipts/format.ts'
 import { receiptFromJson } from '../../../precompiles/receipts/json.ts'
 import type { SettledReceipt } from '../../../precompiles/receipts/outcome.ts'
 import type { ReceiptService } from '../../interface.ts'
@@ -19,13 +19,14 @@ function service(ctx: MethodContext): ReceiptService {
 }
 
 /** Each entry parses on its own: a malformed receipt is rejected without sinking the rest. */
-function parseList(v: unknown, at: string): Array<SignedReceipt | string> {
+function parseList(v: unknown, at: string): Array<EncodedReceipt | string> {
   if (!Array.isArray(v)) throw new RpcError(RpcCode.InvalidParams, `${at}: expected an array of receipts`)
   if (v.length === 0) throw new RpcError(RpcCode.InvalidParams, `${at}: no receipts`)
   if (v.length > MAX_RECEIPTS_PER_CALL) throw new RpcError(RpcCode.LimitExceeded, `${at}: at most ${MAX_RECEIPTS_PER_CALL} receipts per call`)
   return v.map((r) => {
     try {
-      return receiptFromJson(r)
+      const receipt = receiptFromJson(r)
+      return { receipt, raw: receiptRaw(receipt) }
     } catch (err) {
       if (err instanceof ReceiptFormatError) return `malformed receipt: ${err.message}`
       throw err
@@ -33,8 +34,8 @@ function parseList(v: unknown, at: string): Array<SignedReceipt | string> {
   })
 }
 
-async function submit(ctx: MethodContext, items: Array<SignedReceipt | string>) {
-  const parsed = items.filter((x): x is SignedReceipt => typeof x !== 'string')
+async function submit(ctx: MethodContext, items: Array<EncodedReceipt | string>) {
+  const parsed = items.filter((x): x is EncodedReceipt => typeof x !== 'string')
   const answers = await service(ctx).submit(parsed)
   let k = 0
   return items.map((x) => {
@@ -60,9 +61,9 @@ export const receiptMethods: MethodTable = {
   },
   opal_submitReceiptBatch: async (params, ctx) => {
     const [raw] = parseParams(params, [required(bytes)])
-    let receipts: SignedReceipt[]
+    let receipts: EncodedReceipt[]
     try {
-      receipts = decodeReceiptBatch(raw)
+      receipts = decodeReceiptBatchItems(raw)
     } catch (err) {
       if (err instanceof ReceiptFormatError) throw new RpcError(RpcCode.InvalidParams, `invalid argument 0: ${err.message}`)
       throw err

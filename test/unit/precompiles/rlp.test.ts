@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { RLP } from '@ethereumjs/rlp'
-import { RlpError, decodeRlp } from '../../../precompiles/framework/rlp.ts'
+import { RlpError, decodeRlp, decodeRlpList } from '../../../precompiles/framework/rlp.ts'
 import type { RlpItem } from '../../../precompiles/framework/rlp.ts'
 
 /** A deterministic byte source (xorshift), so a failure names a reproducible case. */
@@ -54,4 +54,18 @@ test('non-canonical encodings are refused', () => {
     assert.throws(() => decodeRlp(Uint8Array.from(Buffer.from(hex, 'hex'))), RlpError, hex)
   }
   assert.deepEqual(plain(decodeRlp(Uint8Array.from([0xc1, 0x80]))), [[]], 'a list holding the empty string')
+})
+
+test('a list decoded item by item: the same items, each with the exact bytes that encode it', () => {
+  const next = random(7)
+  for (let i = 0; i < 500; i++) {
+    const items = Array.from({ length: next() % 8 }, () => item(next, 2))
+    const encoded = RLP.encode(items as never)
+    const list = decodeRlpList(encoded)
+    assert.deepEqual(list.map((e) => plain(e.item)), plain(decodeRlp(encoded)), `case ${i}`)
+    for (const [j, e] of list.entries()) assert.deepEqual([...e.encoded], [...RLP.encode(items[j] as never)], `case ${i} item ${j}`)
+  }
+  for (const hex of ['', '80', '8105', 'c2820102', 'c180ff']) {
+    assert.throws(() => decodeRlpList(Uint8Array.from(Buffer.from(hex, 'hex'))), RlpError, hex)
+  }
 })

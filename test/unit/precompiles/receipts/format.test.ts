@@ -3,10 +3,10 @@ import assert from 'node:assert/strict'
 import { hashTypedData, recoverTypedDataAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import {
-  RECEIPT_TYPES, ReceiptFormatError, decodeReceiptBatch, domainSeparator, encodeReceiptBatch, receiptDigest,
+  RECEIPT_TYPES, ReceiptFormatError, decodeReceiptBatch, decodeReceiptBatchItems, receiptRaw, domainSeparator, encodeReceiptBatch, receiptDigest,
 } from '../../../../precompiles/receipts/format.ts'
 import type { InferenceReceipt } from '../../../../precompiles/receipts/format.ts'
-import { decodeOutcome, encodeOutcome } from '../../../../precompiles/receipts/outcome.ts'
+import { decodeOutcome, encodeOutcomes } from '../../../../precompiles/receipts/outcome.ts'
 import type { SettlementOutcome } from '../../../../precompiles/receipts/outcome.ts'
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`
@@ -59,8 +59,11 @@ test('a signature made by viem recovers to the server over our digest; batches r
     const sig = await server.signTypedData(typed(r) as never)
     signed.push({ ...r, signature: Uint8Array.from(Buffer.from(sig.slice(2), 'hex')) })
   }
-  const decoded = decodeReceiptBatch(encodeReceiptBatch(signed))
+  const batch = encodeReceiptBatch(signed)
+  const decoded = decodeReceiptBatch(batch)
   assert.equal(decoded.length, 3)
+  // each receipt's bytes in the batch are its one encoding, kept instead of made again
+  assert.deepEqual(decodeReceiptBatchItems(batch).map((e) => [...e.raw]), signed.map((r) => [...receiptRaw(r)]))
   for (const [i, d] of decoded.entries()) {
     assert.deepEqual({ ...d, sketch: [...d.sketch] }, { ...signed[i], sketch: [...signed[i].sketch] })
     const digest = receiptDigest(d, domainSeparator(d.chainId, verifyingContract))
@@ -79,7 +82,7 @@ test('malformed batches are refused with the field named', () => {
   assert.throws(() => decodeReceiptBatch(spans), /spans: at most 64/)
 })
 
-test('a stored outcome reads back as written, quantities past 2^64 included', () => {
+test('stored outcomes read back as written, quantities past 2^64 included, a block\'s outcomes sharing one buffer', () => {
   const o: SettlementOutcome = {
     hash: new Uint8Array(32).fill(1), txIndex: 3, status: 'settled', reason: '', server: new Uint8Array(20).fill(2), payer: new Uint8Array(20).fill(3),
     adapterId: 7n, modelId: (1n << 200n) + 5n, requestId: new Uint8Array(32).fill(4), fee: (1n << 70n) + 1n,
@@ -91,10 +94,15 @@ test('a stored outcome reads back as written, quantities past 2^64 included', ()
     ],
   }
   const blockHash = new Uint8Array(32).fill(9)
-  const back = decodeOutcome(o.hash, encodeOutcome(o, 1234n, blockHash))
+  // wider than the buffer's first estimate: it grows while the views written before stay whole
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...o, txIndex: i }))
+  const encoded = encodeOutcomes([...many, { ...o, status: 'rejected', reason: 'the receipt expired', mode: '', attribution: [] }], 1234n, blockHash)
+  assert.equal(encoded.length, 41)
   const { attribution, ...rest } = o
-  assert.deepEqual(back, { ...rest, blockNumber: 1234n, blockHash, attribution: attribution.map(({ contributionId, score, matchedTokens, amount }) => ({ contributionId, score, matchedTokens, amount })) })
-  const rejected = decodeOutcome(o.hash, encodeOutcome({ ...o, status: 'rejected', reason: 'the receipt expired', mode: '', attribution: [] }, 1n, blockHash))
+  for (const [i, raw] of encoded.slice(0, 40).entries()) {
+    assert.deepEqual(decodeOutcome(o.hash, raw), { ...rest, txIndex: i, blockNumber: 1234n, blockHash, attribution: attribution.map(({ contributionId, score, matchedTokens, amount }) => ({ contributionId, score, matchedTokens, amount })) })
+  }
+  const rejected = decodeOutcome(o.hash, encoded[40])
   assert.equal(rejected.reason, 'the receipt expired')
   assert.deepEqual(rejected.attribution, [])
   assert.throws(() => decodeOutcome(o.hash, Uint8Array.of(0xf8, 0)), /unknown receipt outcome format 248/)
