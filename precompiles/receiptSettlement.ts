@@ -66,12 +66,13 @@ export function receiptMethods(settings: PrecompileSettings, services: Settlemen
     },
     settle: {
       kind: 'write',
+      bytesArgument: true,
       async handler(ctx, [batch]) {
         // only the sequencer's own transaction, never a contract acting for it
         if (!ctx.frame.caller.equals(settings.sequencer) || ctx.frame.depth !== 0) throw new Revert('NotSequencer', ctx.frame.caller.toString())
         let receipts
         try {
-          receipts = decodeReceiptBatch(bytes(batch as `0x${string}`))
+          receipts = decodeReceiptBatch(batch as Uint8Array)
         } catch (err) {
           if (err instanceof ReceiptFormatError) throw new Revert('MalformedBatch', err.message)
           throw err

@@ -1,6 +1,8 @@
 // Malformed requests get the right JSON-RPC error and the node keeps serving.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { decodeErrorResult, decodeFunctionResult, encodeFunctionData } from 'viem'
+import { DEFAULT_ADDRESSES, RECEIPTS_ABI } from '../../precompiles/index.ts'
 import { startDevnet } from '../support/devnet.ts'
 import type { DevnetProcess } from '../support/devnet.ts'
 
@@ -121,4 +123,32 @@ test('a WebSocket client gets the same errors, and garbage does not close the co
   assert.equal((answers[0] as { error: { code: number } }).error.code, -32700)
   assert.equal((answers[1] as { error: { code: number } }).error.code, -32601)
   assert.deepEqual(answers[2], { jsonrpc: '2.0', id: 3, result: '0x7a69' })
+})
+
+test('a settlement batch is read from the calldata itself: bad ABI bytes or a bad batch revert by name', async () => {
+  // the devnet's sequencer (dev account 10): only its calls reach the decoding
+  const call = async (data: string) => {
+    const r = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{ from: '0xbcd4042de499d14e55001ccbb24a551f3b954096', to: DEFAULT_ADDRESSES.receipts, data }, 'latest'] }))
+    return r.json as { result?: `0x${string}`; error?: { code: number; data?: `0x${string}` } }
+  }
+  const revert = (r: { error?: { data?: `0x${string}` } }) => {
+    assert.ok(r.error?.data !== undefined, JSON.stringify(r))
+    return decodeErrorResult({ abi: RECEIPTS_ABI, data: r.error.data }).errorName
+  }
+  const settle = (batch: `0x${string}`) => encodeFunctionData({ abi: RECEIPTS_ABI, functionName: 'settle', args: [batch] })
+  const empty = await call(settle('0xc0'))
+  assert.deepEqual(decodeFunctionResult({ abi: RECEIPTS_ABI, functionName: 'settle', data: empty.result as `0x${string}` }), [0n, 0n])
+  assert.equal(revert(await call(settle('0xc1'))), 'MalformedBatch')
+  const selector = settle('0xc0').slice(0, 10)
+  const word = (n: number | string) => (typeof n === 'number' ? n.toString(16) : n).padStart(64, '0')
+  for (const [what, body] of [
+    ['an offset past the end', word(0x40)],
+    ['a length past the end', word(0x20) + word(100) + 'c0'.padEnd(64, '0')],
+    ['an offset wider than 32 bits', word(`1${'0'.repeat(15)}20`) + word(1) + 'c0'.padEnd(64, '0')],
+    ['no words at all', ''],
+  ]) assert.equal(revert(await call(selector + body)), 'MalformedInput', what)
+  // an offset elsewhere than the usual 0x20 is read as any ABI decoder reads it
+  const moved = await call(selector + word(0x40) + word(0) + word(1) + 'c0'.padEnd(64, '0'))
+  assert.deepEqual(decodeFunctionResult({ abi: RECEIPTS_ABI, functionName: 'settle', data: moved.result as `0x${string}` }), [0n, 0n])
+  await stillServing()
 })
