@@ -3,21 +3,18 @@
 // tokens × spanWeight. Each share is floor(amount × weight / total); what floors leave over (less
 // than one wei per share) goes to the named dust recipient. The shares and the dust add up to the
 // amount exactly.
-export interface Weighted {
-  id: bigint
-  weight: bigint
-}
-
-export function splitByWeight(amount: bigint, parts: Weighted[]): { shares: Array<{ id: bigint; amount: bigint }>; dust: bigint } {
-  const total = parts.reduce((s, p) => s + p.weight, 0n)
-  if (total === 0n || amount === 0n) return { shares: [], dust: amount }
+/** Each weight's floor share of `amount` (zero where the floor is), and what the floors leave. */
+export function splitByWeight(amount: bigint, weights: bigint[]): { amounts: bigint[]; dust: bigint } {
+  let total = 0n
+  for (const w of weights) total += w
+  if (total === 0n || amount === 0n) return { amounts: weights.map(() => 0n), dust: amount }
   let paid = 0n
-  const shares = parts.map((p) => {
-    const a = (amount * p.weight) / total
+  const amounts = weights.map((w) => {
+    const a = (amount * w) / total
     paid += a
-    return { id: p.id, amount: a }
+    return a
   })
-  return { shares: shares.filter((s) => s.amount > 0n), dust: amount - paid }
+  return { amounts, dust: amount - paid }
 }
 
 /** Fee split in basis points among the parties of a receipt; the treasury takes the remainder. */

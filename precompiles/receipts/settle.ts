@@ -51,8 +51,8 @@ interface Passed extends Records {
 }
 
 /**
- * Map keys of accounts: a batch credits the same few thousand contributors' address arrays (shared
- * by the candidate set) tens of times each, so their hex is kept by array, not made again.
+ * Map keys of the fee's parties (model and adapter owners, servers, treasury): the same few
+ * address arrays, credited by every receipt, so their hex is kept by array, not made again.
  */
 const keys = new WeakMap<Uint8Array, string>()
 const keyOf = (b: Uint8Array): string => {
@@ -62,6 +62,16 @@ const keyOf = (b: Uint8Array): string => {
     keys.set(b, k)
   }
   return k
+}
+/** Map keys of a candidate set's contributors by candidate index, made when first paid: no lookup by array per share. */
+const contributorKeys = new WeakMap<Candidates, string[]>()
+function contributorKey(c: Candidates, index: number): string {
+  let keys = contributorKeys.get(c)
+  if (keys === undefined) {
+    keys = new Array<string>(c.contributors.length)
+    contributorKeys.set(c, keys)
+  }
+  return (keys[index] ??= hexKey(c.contributors[index]))
 }
 const ZERO20 = new Uint8Array(20)
 
@@ -136,7 +146,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
         const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
         const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
         outcome = settled
-        const paid = credits(check, settled, settings)
+        const paid = credits(check, settled, candidates, indexes, settings)
         cost += gas + ledger.costOf(paid, settled, check.model, escrow.has(payer), ctx.meter.gas)
         apply = async () => {
           escrow.set(payer, balance - r.fee)
@@ -204,37 +214,40 @@ async function scoreByModel(passed: Passed[], stores: RegistryStores, engine: At
 /** A receipt's fee split and its contributions' shares (with their candidate indexes): pure, nothing is booked yet. */
 function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, mode: 'exact' | 'indexed', settings: PrecompileSettings, engine: AttributionEngine): { outcome: SettlementOutcome; indexes: number[] } {
   const r = p.r
-  const weights = new Map<number, { score: bigint; tokens: bigint }>()
-  for (const t of top) weights.set(t.index, { score: BigInt(t.score), tokens: 0n })
+  // the top k, then span evidence: tokens for a contribution already there, or a new entry
+  const entries: Array<{ index: number; score: bigint; tokens: bigint }> = top.map((t) => ({ index: t.index, score: BigInt(t.score), tokens: 0n }))
   for (const span of r.spans) {
     const index = indexOf(c.ids, span.contributionId)
     // evidence for a contribution that is not a candidate of this model counts for nothing
     if (index < 0) continue
-    const w = weights.get(index) ?? { score: engine.exactScore(c, index, r.sketch), tokens: 0n }
-    w.tokens += span.matchedTokens
-    weights.set(index, w)
+    let e = entries.find((x) => x.index === index)
+    if (e === undefined) {
+      e = { index, score: engine.exactScore(c, index, r.sketch), tokens: 0n }
+      entries.push(e)
+    }
+    e.tokens += span.matchedTokens
   }
-  const ordered = [...weights.entries()].sort((a, b) => a[0] - b[0])
+  entries.sort((a, b) => a.index - b.index)
   const spanWeight = settings.attribution.spanWeight
+  const weights = entries.map((e) => (e.tokens === 0n ? e.score : e.score + spanWeight * e.tokens))
   const split = splitFee(r.fee, settings.receipts.split)
-  const shares = splitByWeight(split.contributors, ordered.map(([index, w]) => ({ id: BigInt(index), weight: w.score + spanWeight * w.tokens })))
-  const paid = new Map(shares.shares.map((s) => [Number(s.id), s.amount]))
-  const attribution: AttributionShare[] = ordered.map(([index, w]) => ({
-    contributionId: c.ids[index],
-    datanetId: c.datanetOf[index],
-    contributor: c.contributors[index],
-    score: w.score,
-    matchedTokens: w.tokens,
-    weight: w.score + spanWeight * w.tokens,
-    amount: paid.get(index) ?? 0n,
+  const { amounts, dust } = splitByWeight(split.contributors, weights)
+  const attribution: AttributionShare[] = entries.map((e, j) => ({
+    contributionId: c.ids[e.index],
+    datanetId: c.datanetOf[e.index],
+    contributor: c.contributors[e.index],
+    score: e.score,
+    matchedTokens: e.tokens,
+    weight: weights[j],
+    amount: amounts[j],
   }))
   // what floors leave of the contributors' part, or all of it if nobody has weight, is the treasury's
-  const parts: FeeParts = { ...split, contributors: split.contributors - shares.dust, treasury: split.treasury + shares.dust }
+  const parts: FeeParts = { ...split, contributors: split.contributors - dust, treasury: split.treasury + dust }
   const outcome: SettlementOutcome = {
     hash: p.hash, txIndex: 0, status: 'settled', reason: '', server: p.signer, payer: r.payer, adapterId: r.adapterId, modelId: r.modelId,
     requestId: r.requestId, fee: r.fee, parts, mode, candidates: c.ids.length, attribution,
   }
-  return { outcome, indexes: ordered.map(([index]) => index) }
+  return { outcome, indexes: entries.map((e) => e.index) }
 }
 
 function rejected(hash: Uint8Array, r: SignedReceipt, signer: Uint8Array | undefined, reason: string): SettlementOutcome {
@@ -282,24 +295,19 @@ class Ledger {
     this.#datanetStore = datanets
   }
 
-  credit(account: Uint8Array, amount: bigint): void {
+  credit(account: string, amount: bigint): void {
     if (amount === 0n) return
-    const k = keyOf(account)
-    this.claimable.set(k, (this.claimable.get(k) ?? 0n) + amount)
+    this.claimable.set(account, (this.claimable.get(account) ?? 0n) + amount)
   }
 
   /** Gas for the slots this receipt would change that the batch has not changed yet. */
-  costOf(paid: Array<[Uint8Array, bigint]>, o: SettlementOutcome, model: ModelInfo, payerKnown: boolean, gas: GasSchedule): bigint {
+  costOf(paid: Array<[string, bigint]>, o: SettlementOutcome, model: ModelInfo, payerKnown: boolean, gas: GasSchedule): bigint {
     // scratch sets, reused: this runs once per receipt
     const accounts = this.#accounts
     const datanets = this.#datanetScratch
     accounts.clear()
     datanets.clear()
-    for (const [account, amount] of paid) {
-      if (amount === 0n) continue
-      const k = keyOf(account)
-      if (!this.claimable.has(k)) accounts.add(k)
-    }
+    for (const [account, amount] of paid) if (amount !== 0n && !this.claimable.has(account)) accounts.add(account)
     let contributions = 0n
     for (const s of o.attribution) {
       if (s.amount === 0n) continue
@@ -313,7 +321,7 @@ class Ledger {
   }
 
   /** Books one settled receipt: every party's credit and the attribution counters. */
-  async book(paid: Array<[Uint8Array, bigint]>, p: Passed, c: Candidates, o: SettlementOutcome, indexes: number[]): Promise<void> {
+  async book(paid: Array<[string, bigint]>, p: Passed, c: Candidates, o: SettlementOutcome, indexes: number[]): Promise<void> {
     for (const [account, amount] of paid) this.credit(account, amount)
     this.fees += p.r.fee
     await this.#counters(p.model, c, o.attribution, indexes)
@@ -398,13 +406,14 @@ class Ledger {
   }
 }
 
-/** Who a settled receipt credits, and how much: the parties of the fee, then the contributors. */
-function credits(p: Passed, o: SettlementOutcome, settings: PrecompileSettings): Array<[Uint8Array, bigint]> {
-  return [
-    [p.model.owner.bytes, o.parts.modelOwner],
-    [p.adapter.owner.bytes, o.parts.adapterOwner],
-    [p.server.operator.bytes, o.parts.server],
-    [settings.receipts.treasury.bytes, o.parts.treasury],
-    ...o.attribution.map((s): [Uint8Array, bigint] => [s.contributor, s.amount]),
+/** Who a settled receipt credits (by map key), and how much: the parties of the fee, then the contributors. */
+function credits(p: Passed, o: SettlementOutcome, c: Candidates, indexes: number[], settings: PrecompileSettings): Array<[string, bigint]> {
+  const out: Array<[string, bigint]> = [
+    [keyOf(p.model.owner.bytes), o.parts.modelOwner],
+    [keyOf(p.adapter.owner.bytes), o.parts.adapterOwner],
+    [keyOf(p.server.operator.bytes), o.parts.server],
+    [keyOf(settings.receipts.treasury.bytes), o.parts.treasury],
   ]
+  for (const [j, s] of o.attribution.entries()) out.push([contributorKey(c, indexes[j]), s.amount])
+  return out
 }

@@ -90,10 +90,11 @@ test('the indexed mode is deterministic and finds the near neighbours of a clust
 })
 
 test('shares add up to the amount exactly, dust included', () => {
-  const r = splitByWeight(1_000_003n, [{ id: 1n, weight: 7n }, { id: 2n, weight: 3n }, { id: 3n, weight: 1n }])
-  assert.equal(r.shares.reduce((s, x) => s + x.amount, 0n) + r.dust, 1_000_003n)
-  assert.deepEqual(r.shares.map((s) => s.amount), [636_365n, 272_728n, 90_909n])
-  assert.equal(splitByWeight(5n, []).dust, 5n)
+  const r = splitByWeight(1_000_003n, [7n, 3n, 1n, 0n])
+  assert.equal(r.amounts.reduce((s, x) => s + x, 0n) + r.dust, 1_000_003n)
+  assert.deepEqual(r.amounts, [636_365n, 272_728n, 90_909n, 0n])
+  assert.deepEqual(splitByWeight(5n, []), { amounts: [], dust: 5n })
+  assert.deepEqual(splitByWeight(2n, [1n, 1n, 1n]), { amounts: [0n, 0n, 0n], dust: 2n })
   const f = splitFee(10_001n, { contributorsBps: 5000, modelOwnerBps: 2000, adapterOwnerBps: 1000, serverBps: 1500 })
   assert.deepEqual(f, { contributors: 5000n, modelOwner: 2000n, adapterOwner: 1000n, server: 1500n, treasury: 501n })
 })
