@@ -21,7 +21,7 @@ import { ReceiptTerms } from '../../precompiles/receipts/terms.ts'
 import { registryStores } from '../../precompiles/stores.ts'
 import type { Chain } from '../chain.ts'
 import type { ExecutedBlock } from '../types.ts'
-import { equal, toHex } from '../util/bytes.ts'
+import { equal } from '../util/bytes.ts'
 
 export interface ReceiptPoolOptions {
   /** most receipts waiting for settlement */
@@ -61,6 +61,22 @@ interface HeadView {
   escrow: Map<string, bigint>
 }
 
+/** A pending receipt with the keys it is held under, made once when it is accepted. */
+interface Held {
+  pending: PendingReceipt
+  /** signer ‖ requestId */
+  request: string
+  payer: string
+}
+
+/**
+ * Map key of bytes: a latin1 character a byte. Half the length of hex with no prefix to join, and
+ * admission makes several a receipt (its hash, request and payer).
+ */
+function keyOf(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
+}
+
 /** A receipt the node knows: waiting in the pool, or settled / refused in a block. */
 export type ReceiptStatus =
   | { status: 'pending'; receipt: SignedReceipt; signer: Uint8Array }
@@ -77,7 +93,8 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
   readonly #signatures: SignatureService
   readonly #opts: ReceiptPoolOptions
   readonly #separator: Uint8Array
-  readonly #pending = new Map<string, PendingReceipt>()
+  /** by keyOf(hash), in acceptance order */
+  readonly #pending = new Map<string, Held>()
   /** signer ‖ requestId of every pending receipt */
   readonly #requests = new Set<string>()
   /** payer → fees of its pending receipts */
@@ -112,7 +129,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const inBatch = new Set<string>()
     const toRecover: number[] = []
     receipts.forEach((r, i) => {
-      const h = toHex(hashes[i])
+      const h = keyOf(hashes[i])
       const timing = checkTimes(r, this.#chain.chainId, now, this.#settings.receipts)
       if (timing !== undefined) answers[i] = { reason: timing }
       else if (r.expiry < now + this.#opts.minValidity) answers[i] = { reason: PoolReason.expiresSoon }
@@ -128,7 +145,8 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     for (const [j, i] of toRecover.entries()) {
       const r = receipts[i]
       const signer = signers[j]
-      if (this.#pending.size + accepted.length >= this.#opts.maxPending) {
+      // accepted receipts are in the pool already
+      if (this.#pending.size >= this.#opts.maxPending) {
         answers[i] = { reason: PoolReason.full }
         continue
       }
@@ -137,8 +155,8 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
         answers[i] = { reason: checked }
         continue
       }
-      const p: PendingReceipt = { hash: hashes[i], receipt: r, raw: items[i].raw, signer: signer as Uint8Array, gas: checked }
-      this.#add(p)
+      const p: PendingReceipt = { hash: hashes[i], receipt: r, raw: items[i].raw, signer: signer as Uint8Array, gas: checked.gas }
+      this.#add(p, checked.request, checked.payer)
       accepted.push(p)
       answers[i] = { hash: hashes[i] }
     }
@@ -154,7 +172,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const out: PendingReceipt[] = []
     let gas = 0n
     let bytes = 0
-    for (const p of this.#pending.values()) {
+    for (const { pending: p } of this.#pending.values()) {
       if (gas + p.gas > maxGas || bytes + p.raw.length > maxBytes) break
       gas += p.gas
       bytes += p.raw.length
@@ -188,7 +206,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
 
   /** pending, settled or refused (with the block, the split and the attribution), or null */
   async status(hash: Uint8Array): Promise<ReceiptStatus | null> {
-    const p = this.#pending.get(toHex(hash))
+    const p = this.#pending.get(keyOf(hash))?.pending
     if (p !== undefined) return { status: 'pending', receipt: p.receipt, signer: p.signer }
     const outcome = await this.#chain.store.receiptOutcome(hash)
     if (outcome === undefined) return null
@@ -207,47 +225,46 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
 
   /** Every pending receipt (what a follower hands on to the sequencer again). */
   pending(): PendingReceipt[] {
-    return [...this.#pending.values()]
+    return Array.from(this.#pending.values(), (h) => h.pending)
   }
 
   /** Forgets receipts that can no longer settle (expired); returns how many. */
   dropExpired(now = BigInt(Math.floor(Date.now() / 1000))): number {
-    const gone = [...this.#pending.values()].filter((p) => p.receipt.expiry < now)
-    for (const p of gone) this.#remove(toHex(p.hash))
+    const gone = this.pending().filter((p) => p.receipt.expiry < now)
+    for (const p of gone) this.#remove(keyOf(p.hash))
     if (gone.length > 0) void this.#chain.receiptJournal.remove(gone.map((p) => p.hash))
     return gone.length
   }
 
-  #add(p: PendingReceipt): void {
-    const payer = toHex(p.receipt.payer)
-    this.#pending.set(toHex(p.hash), p)
-    this.#requests.add(toHex(p.signer) + toHex(p.receipt.requestId))
+  #add(p: PendingReceipt, request = keyOf(p.signer) + keyOf(p.receipt.requestId), payer = keyOf(p.receipt.payer)): void {
+    this.#pending.set(keyOf(p.hash), { pending: p, request, payer })
+    this.#requests.add(request)
     this.#reserved.set(payer, (this.#reserved.get(payer) ?? 0n) + p.receipt.fee)
   }
 
-  #remove(h: string): void {
-    const p = this.#pending.get(h)
-    if (p === undefined) return
-    this.#pending.delete(h)
-    this.#requests.delete(toHex(p.signer) + toHex(p.receipt.requestId))
-    const payer = toHex(p.receipt.payer)
-    const left = (this.#reserved.get(payer) ?? 0n) - p.receipt.fee
-    if (left > 0n) this.#reserved.set(payer, left)
-    else this.#reserved.delete(payer)
+  #remove(key: string): void {
+    const h = this.#pending.get(key)
+    if (h === undefined) return
+    this.#pending.delete(key)
+    this.#requests.delete(h.request)
+    const left = (this.#reserved.get(h.payer) ?? 0n) - h.pending.receipt.fee
+    if (left > 0n) this.#reserved.set(h.payer, left)
+    else this.#reserved.delete(h.payer)
   }
 
   #onBlock(e: ExecutedBlock): void {
-    for (const o of e.artifacts?.settlements ?? []) this.#remove(toHex(o.hash))
+    for (const o of e.artifacts?.settlements ?? []) this.#remove(keyOf(o.hash))
   }
 
-  /** The rules at the head; returns the receipt's expected settlement gas, or why it is refused. */
-  async #check(r: SignedReceipt, signer: Uint8Array, head: HeadView): Promise<bigint | string> {
+  /** The rules at the head; returns the receipt's expected settlement gas and its keys, or why it is refused. */
+  async #check(r: SignedReceipt, signer: Uint8Array, head: HeadView): Promise<{ gas: bigint; request: string; payer: string } | string> {
     const records = await checkRecords(r, signer, head.terms, this.#settings.servers.minStake, true)
     if (typeof records === 'string') return records
-    if (this.#requests.has(toHex(signer) + toHex(r.requestId))) return PoolReason.pendingRequest
+    const request = keyOf(signer) + keyOf(r.requestId)
+    if (this.#requests.has(request)) return PoolReason.pendingRequest
     const receipts = head.terms.stores.receipts
     if ((await R.settledIn(receipts, signer, r.requestId)) !== 0n) return Reason.replayed
-    const payer = toHex(r.payer)
+    const payer = keyOf(r.payer)
     let available = head.escrow.get(payer)
     if (available === undefined) {
       const e = await R.readEscrow(receipts, r.payer)
@@ -257,7 +274,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     if (available - (this.#reserved.get(payer) ?? 0n) < r.fee) return Reason.insufficientEscrow
     const gas = this.#gasOf(r, records.model)
     if (gas > this.#opts.maxReceiptGas) return PoolReason.tooExpensive
-    return gas
+    return { gas, request, payer }
   }
 
   /**

@@ -83,8 +83,13 @@ export class Store {
   }
 
   async raw(slot: bigint): Promise<Uint8Array> {
+    return this.rawAt(word(slot))
+  }
+
+  /** A slot by its 32-byte word: slots hashed from bytes (replay records) skip the bigint round trip. */
+  async rawAt(slot: Uint8Array): Promise<Uint8Array> {
     this.#meter?.charge(this.#meter.gas.read)
-    return pad32(await this.#state.getStorage(this.address, word(slot)))
+    return pad32(await this.#state.getStorage(this.address, slot))
   }
 
   async u(slot: bigint): Promise<bigint> {
@@ -100,12 +105,16 @@ export class Store {
   }
 
   async setRaw(slot: bigint, value: Uint8Array): Promise<void> {
+    await this.setRawAt(word(slot), value)
+  }
+
+  async setRawAt(slot: Uint8Array, value: Uint8Array): Promise<void> {
     if (this.#readOnly) throw new Error('read-only storage')
     if (this.#meter !== undefined) {
-      const before = await this.#state.getStorage(this.address, word(slot))
+      const before = await this.#state.getStorage(this.address, slot)
       this.#meter.charge(before.length === 0 ? this.#meter.gas.writeNew : this.#meter.gas.writeExisting)
     }
-    await this.#state.putStorage(this.address, word(slot), strip(pad32(value)))
+    await this.#state.putStorage(this.address, slot, strip(pad32(value)))
   }
 
   async setU(slot: bigint, value: bigint): Promise<void> {

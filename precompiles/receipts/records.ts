@@ -9,7 +9,7 @@
 //   R+5 unused (per-contribution counters are kept by the node beside the chain: chain/db/contributionStats.ts)
 //   map(R+6, datanet): earned wei, earning receipts (receipts in which one of its contributions earned)
 //   map(map(R+7, datanet), version) → receipts scored whose candidates were that version's prefix
-import { Store, keccak, mapSlot, namespace } from '../framework/storage.ts'
+import { Store, keccak, mapSlot, namespace, toBig, word } from '../framework/storage.ts'
 
 export const NS = namespace('opal.receipts')
 const RECEIPTS = NS
@@ -19,12 +19,20 @@ const claimableSlot = (account: Uint8Array) => mapSlot(NS + 3n, account)
 const datanetBase = (id: bigint) => mapSlot(NS + 6n, id)
 const versionSlot = (datanet: bigint, version: bigint) => mapSlot(mapSlot(NS + 7n, datanet), version)
 
-/** The slot of the replay record of (server, requestId). */
-export function replaySlot(server: Uint8Array, requestId: Uint8Array): bigint {
+const REPLAY_BASE = word(NS + 4n)
+
+/**
+ * The slot of the replay record of (server, requestId), as its word: mapSlot(R+4, keccak(server ‖
+ * requestId)) computed on bytes. Every receipt reads one when submitted and settled, and writes one.
+ */
+export function replaySlot(server: Uint8Array, requestId: Uint8Array): Uint8Array {
   const key = new Uint8Array(52)
   key.set(server, 0)
   key.set(requestId, 20)
-  return mapSlot(NS + 4n, keccak(key))
+  const pair = new Uint8Array(64)
+  pair.set(keccak(key), 0)
+  pair.set(REPLAY_BASE, 32)
+  return keccak(pair)
 }
 
 interface Escrow {
@@ -65,12 +73,12 @@ export async function settledIn(s: Store, server: Uint8Array, requestId: Uint8Ar
 }
 
 /** The block a request was settled in (0: never), by its replay slot. */
-export async function settledAt(s: Store, slot: bigint): Promise<bigint> {
-  return s.u(slot)
+export async function settledAt(s: Store, slot: Uint8Array): Promise<bigint> {
+  return toBig(await s.rawAt(slot))
 }
 
-export async function markSettledAt(s: Store, slot: bigint, block: bigint): Promise<void> {
-  await s.setU(slot, block)
+export async function markSettledAt(s: Store, slot: Uint8Array, block: bigint): Promise<void> {
+  await s.setRawAt(slot, word(block))
 }
 
 export async function totals(s: Store): Promise<{ receipts: bigint; fees: bigint }> {

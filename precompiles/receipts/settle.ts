@@ -47,7 +47,9 @@ interface Passed extends Records {
   hash: Uint8Array
   signer: Uint8Array
   /** the slot of its replay record */
-  replay: bigint
+  replay: Uint8Array
+  /** that slot as a map key */
+  replayKey: string
 }
 
 /**
@@ -125,8 +127,8 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
 
   const ledger = new Ledger(store, stores.datanets)
   const escrow = new Map<string, bigint>()
-  // replay slots of the requests this batch settles
-  const seen = new Set<bigint>()
+  // replay slots of the requests this batch settles, by key
+  const seen = new Map<string, Uint8Array>()
   const outcomes: SettlementOutcome[] = []
   const budget = ctx.meter.limit - RESERVE
   for (const [i, r] of receipts.entries()) {
@@ -140,7 +142,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     } else {
       const payer = hexKey(r.payer)
       const balance = escrow.get(payer) ?? (await R.escrowBalance(store, r.payer))
-      if (seen.has(check.replay)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
+      if (seen.has(check.replayKey)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
       else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
       else {
         const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
@@ -150,7 +152,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
         cost += gas + ledger.costOf(paid, settled, check.model, escrow.has(payer), ctx.meter.gas)
         apply = async () => {
           escrow.set(payer, balance - r.fee)
-          seen.add(check.replay)
+          seen.set(check.replayKey, check.replay)
           await ledger.book(paid, check, candidates, settled, indexes)
         }
       }
@@ -162,7 +164,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     outcomes.push(outcome)
   }
   for (const [payer, balance] of escrow) await R.setEscrowBalance(store, Buffer.from(payer, 'hex'), balance)
-  for (const slot of seen) await R.markSettledAt(store, slot, ctx.block.number)
+  for (const slot of seen.values()) await R.markSettledAt(store, slot, ctx.block.number)
   await ledger.write()
   return { outcomes, earnings: [...ledger.contributions.values()] }
 }
@@ -179,7 +181,7 @@ async function checkAgainstState(
   if (typeof records === 'string') return records
   const replay = R.replaySlot(signer, r.requestId)
   if ((await R.settledAt(store, replay)) !== 0n) return Reason.replayed
-  return { index: i, r, hash, signer, replay, ...records }
+  return { index: i, r, hash, signer, replay, replayKey: hexKey(replay), ...records }
 }
 
 interface ScoredReceipt {
