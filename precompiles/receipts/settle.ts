@@ -85,6 +85,9 @@ interface VersionCounter {
   changed: boolean
 }
 
+/** A Datanet's versions: each one's receipt counter, with how many contributions it holds (live, as R.candidateReceipts reads them). */
+type VersionTable = Array<VersionCounter & R.VersionReceipts>
+
 /** Map key of a Datanet version's receipt counter, `datanet:version`; the cited prefixes of a model are kept, so their keys are too. */
 const versionKeys = new WeakMap<object, string>()
 function versionKey(p: { datanetId: bigint; version: bigint }): string {
@@ -286,7 +289,9 @@ class Ledger {
   /** receipt counters of the Datanet versions read or changed, by versionKey */
   readonly #versionCounters = new Map<string, VersionCounter>()
   /** per Datanet, its versions' sizes with their counters */
-  readonly #versions = new Map<number, Array<{ count: bigint; counter: VersionCounter }>>()
+  readonly #versions = new Map<number, VersionTable>()
+  /** scratch of #counters: the tables of the Datanets one receipt pays */
+  readonly #tables = new Map<number, VersionTable>()
   readonly #store: Store
   readonly #datanetStore: Store
   fees = 0n
@@ -336,17 +341,18 @@ class Ledger {
   async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[], indexes: number[]): Promise<void> {
     this.receipts++
     for (const p of model.prefixes) {
-      const counter = await this.#versionCounter(p.datanetId, p.version, versionKey(p))
+      const counter = this.#versionCounters.get(versionKey(p)) ?? (await this.#versionCounter(p.datanetId, p.version, versionKey(p)))
       counter.receipts++
       counter.changed = true
     }
-    // per Datanet paid, its versions with their receipt counts as of this receipt
-    const tables = new Map<number, R.VersionReceipts[]>()
+    // per Datanet paid, its versions with their live receipt counters (read before the next receipt changes them)
+    const tables = this.#tables
+    tables.clear()
     for (const s of shares) {
       const d = Number(s.datanetId)
       if (s.amount === 0n || tables.has(d)) continue
       ;(this.datanets.get(d) ?? (await this.#datanet(s.datanetId))).earningReceipts++
-      tables.set(d, await this.#versionTable(s.datanetId))
+      tables.set(d, this.#versions.get(d) ?? (await this.#versionTable(s.datanetId)))
     }
     for (const [j, s] of shares.entries()) {
       if (s.amount === 0n) continue
@@ -360,20 +366,20 @@ class Ledger {
         this.contributions.set(id, cc)
       }
       cc.earned += s.amount
-      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(d) as R.VersionReceipts[], BigInt(c.acceptIndex[indexes[j]]))
+      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(d) as VersionTable, BigInt(c.acceptIndex[indexes[j]]))
       cc.datanetEarningAtLastEarn = dc.earningReceipts
     }
   }
 
-  /** A Datanet's versions with the candidate receipts counted so far for each. */
-  async #versionTable(datanet: bigint): Promise<R.VersionReceipts[]> {
+  /** A Datanet's versions with their receipt counters. */
+  async #versionTable(datanet: bigint): Promise<VersionTable> {
     let versions = this.#versions.get(Number(datanet))
     if (versions === undefined) {
       versions = []
-      for (const v of await D.versionList(this.#datanetStore, datanet)) versions.push({ count: v.count, counter: await this.#versionCounter(datanet, v.version) })
+      for (const v of await D.versionList(this.#datanetStore, datanet)) versions.push(Object.assign(await this.#versionCounter(datanet, v.version), { count: v.count }))
       this.#versions.set(Number(datanet), versions)
     }
-    return versions.map((v) => ({ count: v.count, receipts: v.counter.receipts }))
+    return versions
   }
 
   async #versionCounter(datanet: bigint, version: bigint, key = `${datanet}:${version}`): Promise<VersionCounter> {
