@@ -93,6 +93,7 @@ export class OpalNode {
     }
     log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
     engine.usePrefixStore(chain.derivedStore())
+    pre.useGraphStore((id) => chain.store.scoringGraph(id))
     const closers: Array<() => Promise<void>> = [() => pre.close()]
     try {
       const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender }, signatures)

@@ -86,3 +86,16 @@ export function recordSettlements(evm: EVM, outcomes: SettlementOutcome[], earni
 export function recordGraph(evm: EVM, graph: ScoringGraphBytes): void {
   collectors.get(evm)?.tx.graphs.push(graph)
 }
+
+/** Whether this EVM is executing a block (production or import) rather than a call. */
+export function executingBlock(evm: EVM): boolean {
+  return collectors.has(evm)
+}
+
+/** The bytes of a scoring graph registered earlier in the block (or transaction) this EVM is executing. */
+export function pendingGraph(evm: EVM, id: Uint8Array): Uint8Array | undefined {
+  const c = collectors.get(evm)
+  if (c === undefined) return undefined
+  const same = (g: ScoringGraphBytes) => g.id.length === id.length && g.id.every((b, i) => b === id[i])
+  return (c.tx.graphs.find(same) ?? c.block.graphs.find(same))?.bytes
+}

@@ -1,12 +1,13 @@
-// The Attribution precompile: registration of scoring graphs (integer-exact ONNX only; the state
-// keeps their hash, the node their bytes), per-model attribution settings, and `score`, the
-// attribution of a sketch as settlement computes it, callable from any contract.
+// The Attribution precompile: registration of scoring graphs (integer-exact ONNX only, and only
+// what the reference interpreter runs; the state keeps their hash, the node their bytes),
+// per-model attribution settings, and `score`, the attribution of a sketch as settlement computes
+// it, callable from any contract.
 import type { Abi } from 'viem'
 import abiJson from './abi/Attribution.json' with { type: 'json' }
-import { recordGraph } from './artifacts.ts'
+import { executingBlock, pendingGraph, recordGraph } from './artifacts.ts'
+import { compileScoringGraph } from './attribution/customGraph.ts'
+import { GraphBytesMissing, GraphError } from './attribution/engine.ts'
 import type { AttributionEngine } from './attribution/engine.ts'
-import { scoringGas } from './attribution/engine.ts'
-import { GraphRejected, validateScoringGraph } from './attribution/onnx/validate.ts'
 import * as T from './attribution/records.ts'
 import { definePrecompile } from './framework/precompile.ts'
 import type { CallContext, MethodSpec } from './framework/precompile.ts'
@@ -31,7 +32,8 @@ const MODE_VALUE = { exact: T.Mode.Exact, indexed: T.Mode.Indexed } as const
 export function attributionMethods(settings: PrecompileSettings, services: AttributionServices): Record<string, MethodSpec> {
   const { engine } = services
   const requireModel = async (ctx: CallContext, id: bigint) => {
-    const info = await engine.modelInfo(registryStores(ctx.store, settings), id)
+    // a graph registered earlier in this block is not where the node keeps graphs yet
+    const info = await engine.modelInfo(registryStores(ctx.store, settings), id, (g) => pendingGraph(ctx.evm, g))
     if (info === undefined) throw new Revert('ModelNotFound', id)
     return info
   }
@@ -42,17 +44,22 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
         const b = bytes(graph as `0x${string}`)
         ctx.meter.charge((ctx.meter.gas.graphWord + ctx.meter.gas.hashWord) * ctx.meter.words(b.length) + ctx.meter.gas.hash)
         if (b.length > MAX_GRAPH_BYTES) throw new Revert('GraphRejected', `a scoring graph is at most ${MAX_GRAPH_BYTES} bytes`)
+        let compiled
         try {
-          validateScoringGraph(b)
+          // the whitelist, and what the interpreter runs: a graph no node could run is never registered
+          compiled = compileScoringGraph(b)
         } catch (err) {
-          if (err instanceof GraphRejected) throw new Revert('GraphRejected', err.message)
+          if (err instanceof GraphError) throw new Revert('GraphRejected', err.message)
           throw err
         }
         const id = services.keccak(b)
         if (await T.graphRegistered(ctx.store, id)) throw new Revert('GraphExists', hex(id))
         await T.writeGraph(ctx.store, id, { size: BigInt(b.length), registrant: ctx.frame.caller, registeredAt: ctx.block.timestamp })
         ctx.emit('ScoringGraphRegistered', { graphId: hex(id), registrant: ctx.frame.caller.toString(), size: BigInt(b.length) })
-        ctx.afterSuccess(() => recordGraph(ctx.evm, { id, bytes: b }))
+        ctx.afterSuccess(() => {
+          recordGraph(ctx.evm, { id, bytes: b })
+          engine.rememberGraph(id, compiled)
+        })
         return hex(id)
       },
     },
@@ -74,12 +81,18 @@ export function attributionMethods(settings: PrecompileSettings, services: Attri
         const info = await requireModel(ctx, modelId as bigint)
         const q = bytes(sketch as `0x${string}`)
         if (q.length !== info.dim) throw new Revert('WrongSketchSize', BigInt(info.dim), BigInt(q.length))
-        if (!info.defaultGraph) throw new Revert('ScoringUnavailable', 'the model cites a scoring graph this chain does not execute')
+        if (info.scoring.by === 'none') {
+          // in a block, a missing graph is this node's fault: refuse the block rather than revert where others would not
+          if (info.scoring.missing && executingBlock(ctx.evm)) throw new GraphBytesMissing(info.scoring.reason)
+          throw new Revert('ScoringUnavailable', info.scoring.reason)
+        }
         const n = engine.candidateCount(info)
         const mode = engine.modeOf(info, n)
-        ctx.meter.charge(scoringGas(ctx.meter.gas, n, info.dim, mode))
+        ctx.meter.charge(engine.scoringGasOf(ctx.meter.gas, info, n, mode))
         const c = await engine.candidates(registryStores(ctx.unmetered, settings), info)
-        const [top] = await engine.score(c, [new Int8Array(q.buffer, q.byteOffset, q.length)], mode)
+        const [top] = await engine.tryScore(c, [new Int8Array(q.buffer, q.byteOffset, q.length)], mode)
+        // settlement gives such a receipt no attribution; a caller is told why
+        if (top instanceof GraphError) throw new Revert('ScoringUnavailable', `the scoring graph fails on this sketch: ${top.message}`)
         return [top.map((t) => c.ids[t.index]), top.map((t) => BigInt(t.score))]
       },
     },

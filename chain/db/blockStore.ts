@@ -59,6 +59,11 @@ export class BlockStore {
     return ops
   }
 
+  /** The bytes of a scoring graph some stored block registered, by its id (keccak256 of the bytes). */
+  async scoringGraph(id: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#db.get(key(Bucket.scoringGraph, id))
+  }
+
   /** What became of a receipt, if a block settled (or refused) it. */
   async receiptOutcome(hash: Uint8Array): Promise<StoredOutcome | undefined> {
     const raw = await this.#db.get(key(Bucket.receiptOutcome, hash))

@@ -9,7 +9,6 @@
 import { EventEmitter } from 'node:events'
 import { RLP } from '@ethereumjs/rlp'
 import type { AttributionEngine, ModelInfo, PrecompileSettings, SignatureService } from '../../precompiles/index.ts'
-import { scoringGas } from '../../precompiles/attribution/engine.ts'
 import * as D from '../../precompiles/datanets/records.ts'
 import { Store } from '../../precompiles/framework/storage.ts'
 import { RECEIPT_DOMAIN_NAME, RECEIPT_DOMAIN_VERSION, decodeReceiptFields, domainSeparator, receiptDigest } from '../../precompiles/receipts/format.ts'
@@ -287,7 +286,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const own = gas.settleReceipt + gas.settleSpan * BigInt(r.spans.length)
     if (model === undefined) return calldata + own
     const n = this.#engine.candidateCount(model)
-    const scoring = scoringGas(gas, n, model.dim, this.#engine.modeOf(model, n))
+    const scoring = this.#engine.scoringGasOf(gas, model, n, this.#engine.modeOf(model, n))
     return calldata + own + scoring + gas.settleContribution * BigInt(Math.min(n, model.k + r.spans.length))
   }
 

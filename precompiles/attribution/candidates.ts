@@ -90,6 +90,27 @@ export class CandidateSet {
     return Array.from({ length: batch }, (_, b) => this.#exact(q(b)))
   }
 
+  /**
+   * Per query (queries: B × dim int8), the candidates the indexed mode scores, in ascending order:
+   * the members of the IVF clusters it probes, or of the LSH buckets; every candidate without an
+   * index. What a registered scoring graph is given in the indexed mode.
+   */
+  probedSets(queries: Int8Array): Int32Array[] {
+    const batch = queries.length / this.dim
+    const ascending = (ids: Iterable<number>) => Int32Array.from(ids).sort()
+    if (this.#ivf !== undefined) {
+      const ivf = this.#ivf
+      const z = ivf.index.project(queries)
+      return Array.from({ length: batch }, (_, b) => ascending(clusterMembers(ivf.ranges, ivf.index.probe(z, b, ivf.ranges), ivf.index.order)))
+    }
+    if (this.#lsh !== undefined) {
+      const lsh = this.#lsh
+      const z = lsh.project(queries)
+      return Array.from({ length: batch }, (_, b) => ascending(lsh.candidates(z, b, (this.#seen ??= new Uint8Array(this.size)), (this.#probed ??= new Int32Array(this.size)))))
+    }
+    return Array.from({ length: batch }, () => Int32Array.from({ length: this.size }, (_, i) => i))
+  }
+
   async scoreOne(query: Int8Array, mode: Mode): Promise<Scored[]> {
     return (await this.scoreBatch(query, mode))[0]
   }

@@ -4,29 +4,43 @@
 //   contributions flagged since ─► candidates in contribution-id order ─► CandidateSet (kernels,
 //   LSH index) ─► top k per query, exact integers, (score desc, id asc)
 //
+// A model citing a registered graph other than the default is scored by that graph through the
+// reference interpreter (customGraph.ts), on every candidate or on those its index proposes.
+//
 // Everything here is a cache derived from state and keyed by what determines it: a Datanet's
 // prefix by the Merkle root of the version that pinned it (versions never change), a candidate
-// set by the prefixes, the flagged contributions, the dimension and k. A key that does not match
-// the state being executed is never used, so any state view (block production, import, a call at
-// an old block) gets the same answers, whatever was cached before.
+// set by the prefixes, the flagged contributions, the dimension, k and the scoring graph, a
+// decoded graph by its hash. A key that does not match the state being executed is never used, so
+// any state view (block production, import, a call at an old block) gets the same answers,
+// whatever was cached before.
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { equalsBytes } from '@ethereumjs/util'
 import type { Address } from '@ethereumjs/util'
 import type { GasSchedule } from '../framework/gas.ts'
-import { hexKey } from '../framework/hex.ts'
+import { hex, hexKey } from '../framework/hex.ts'
 import type { Store } from '../framework/storage.ts'
 import * as D from '../datanets/records.ts'
 import * as M from '../models/records.ts'
 import type { AttributionSettings } from '../settings.ts'
 import { CandidateSet } from './candidates.ts'
 import type { Kernel } from './candidates.ts'
+import { GraphScorer } from './customGraph.ts'
+import type { CompiledGraph } from './onnx/interpreter.ts'
+import { graphScoringGas, scoringGas } from './gas.ts'
+import type { ScoringMode } from './gas.ts'
 import { selfTest } from './onnx/accelerator.ts'
+import { GraphError } from './onnx/tensor.ts'
 import { dot } from './reference.ts'
 import * as T from './records.ts'
+import { ScoringGraphs } from './scoringGraphs.ts'
+import type { GraphSource, PendingGraphs, Scoring } from './scoringGraphs.ts'
 import type { Scored } from './topk.ts'
 
 export type KernelSetting = 'auto' | Kernel
-export type ScoringMode = 'exact' | 'indexed'
+export type { ScoringMode } from './gas.ts'
+export { GraphBytesMissing } from './scoringGraphs.ts'
+export type { GraphSource, PendingGraphs, Scoring } from './scoringGraphs.ts'
+export { GraphError } from './onnx/tensor.ts'
 
 export interface EngineOptions {
   kernel: KernelSetting
@@ -69,6 +83,8 @@ export interface ModelInfo {
   scoringGraphId: Uint8Array
   /** the default graph (or zero): scored by the built-in kernels */
   defaultGraph: boolean
+  /** how this node scores the model: built-in kernels, a registered graph it can run, or not at all */
+  scoring: Scoring
   prefixes: CitedPrefix[]
   /** per cited Datanet, the contributions of its cited prefix flagged since (no longer candidates) */
   flagged: Map<bigint, Set<bigint>>
@@ -82,7 +98,10 @@ export interface Candidates {
   acceptIndex: number[]
   contributors: Uint8Array[]
   rows: Int8Array
+  /** the kernels (default graph) or only the index of the indexed mode (registered graph); none without candidates */
   set: CandidateSet | undefined
+  /** the registered graph that scores this set, if the model cites one */
+  graph?: GraphScorer
 }
 
 interface DatanetPrefixCache {
@@ -98,18 +117,6 @@ const ZERO32 = new Uint8Array(32)
 /** contributions read at once when a prefix is built */
 const READ_CHUNK = 512n
 
-/**
- * Gas of scoring one receipt, from N and d only (never from what a cache holds). Priced from the
- * reference kernel's measured cost on a 2-core machine, at N = 100,000 and d = 128: the exact scan
- * 0.70 ms per query (by default N·d/256 gas: 50,000); the indexed mode with the default IVF 0.02 ms
- * (centre scores and ≈ 950 probed candidates, plus clusters that grow with N: 1,500 + N·d/25,600,
- * i.e. 2,000); with an LSH index 0.50 ms (2,000 + N·d/360, its default prices when it is chosen).
- */
-export function scoringGas(gas: GasSchedule, candidates: number, dim: number, mode: ScoringMode): bigint {
-  const macs = BigInt(candidates) * BigInt(dim)
-  return mode === 'exact' ? (macs + gas.scoreExactMacs - 1n) / gas.scoreExactMacs : gas.scoreIndexedBase + (macs + gas.scoreIndexedMacs - 1n) / gas.scoreIndexedMacs
-}
-
 export class AttributionEngine {
   readonly kernel: Kernel
   readonly kernelReason: string
@@ -117,6 +124,7 @@ export class AttributionEngine {
   readonly #prefixes = new Map<bigint, DatanetPrefixCache>()
   #prefixStore: PrefixStore | undefined
   readonly #sets = new Map<string, Promise<Candidates>>()
+  readonly #graphs = new ScoringGraphs()
 
   private constructor(opts: EngineOptions, kernel: Kernel, reason: string) {
     this.#opts = opts
@@ -136,8 +144,22 @@ export class AttributionEngine {
     this.#prefixStore = store
   }
 
-  /** A model's attribution parameters and cited prefixes: a few slot reads per cited version. */
-  async modelInfo(s: AttributionStores, modelId: bigint): Promise<ModelInfo | undefined> {
+  /** Where the bytes of registered scoring graphs are read from (the node's database, opened after the engine). */
+  useGraphSource(source: GraphSource): void {
+    this.#graphs.useSource(source)
+  }
+
+  /** A graph just registered, decoded (see ScoringGraphs.remember). */
+  rememberGraph(id: Uint8Array, graph: CompiledGraph): void {
+    this.#graphs.remember(id, graph)
+  }
+
+  /**
+   * A model's attribution parameters and cited prefixes: a few slot reads per cited version, and
+   * for a registered graph its decoded form (kept by id). `pending`: graphs registered earlier in
+   * the block being executed.
+   */
+  async modelInfo(s: AttributionStores, modelId: bigint, pending?: PendingGraphs): Promise<ModelInfo | undefined> {
     if (!(await M.modelExists(s.models, modelId))) return undefined
     const model = await M.readModelHead(s.models, modelId)
     const configured = await T.modelSettings(s.attribution, modelId)
@@ -165,6 +187,7 @@ export class AttributionEngine {
       flagged.set(p.datanetId, inPrefix)
     }
     const graph = model.scoringGraphId
+    const defaultGraph = equalsBytes(graph, ZERO32) || equalsBytes(graph, this.#opts.defaultGraphId)
     return {
       modelId,
       owner: model.owner,
@@ -172,7 +195,8 @@ export class AttributionEngine {
       k: configured.k === 0 ? this.#opts.settings.k : configured.k,
       configuredMode: configured.mode,
       scoringGraphId: graph,
-      defaultGraph: equalsBytes(graph, ZERO32) || equalsBytes(graph, this.#opts.defaultGraphId),
+      defaultGraph,
+      scoring: defaultGraph ? { by: 'default' } : await this.#graphs.resolve(graph, pending),
       prefixes,
       flagged,
     }
@@ -190,6 +214,11 @@ export class AttributionEngine {
     if (info.configuredMode === T.Mode.Exact) return 'exact'
     if (info.configuredMode === T.Mode.Indexed) return 'indexed'
     return candidates > this.#opts.settings.indexedAbove ? 'indexed' : 'exact'
+  }
+
+  /** Gas of scoring one receipt of this model (gas.ts): by the built-in price, or by its graph's. */
+  scoringGasOf(gas: GasSchedule, info: ModelInfo, candidates: number, mode: ScoringMode): bigint {
+    return info.scoring.by === 'graph' ? graphScoringGas(gas, candidates, info.dim, mode, info.scoring.graph.nodes) : scoringGas(gas, candidates, info.dim, mode)
   }
 
   /** The model's candidate set, from the cache or built from state. */
@@ -210,16 +239,48 @@ export class AttributionEngine {
     return set
   }
 
-  /** The top k of each query, in the consensus order; indexes refer to `c.ids`. */
+  /**
+   * The top k of each query, in the consensus order; indexes refer to `c.ids`. A query on which a
+   * registered graph fails has no attribution (customGraph.ts).
+   */
   async score(c: Candidates, queries: Int8Array[], mode: ScoringMode): Promise<Scored[][]> {
-    if (c.set === undefined || queries.length === 0) return queries.map(() => [])
-    const batch = new Int8Array(queries.length * c.dim)
-    queries.forEach((q, i) => batch.set(q, i * c.dim))
-    return c.set.scoreBatch(batch, mode)
+    if (c.graph === undefined) {
+      if (c.set === undefined || queries.length === 0) return queries.map(() => [])
+      return c.set.scoreBatch(this.#batch(c, queries), mode)
+    }
+    return (await this.tryScore(c, queries, mode)).map((r) => (r instanceof GraphError ? [] : r))
   }
 
-  /** max(0, row · query) for one candidate: span evidence for a contribution outside the top k. */
+  /** Like `score`, with the error of a registered graph that fails on a query (for the `score` view). */
+  async tryScore(c: Candidates, queries: Int8Array[], mode: ScoringMode): Promise<Array<Scored[] | GraphError>> {
+    const graph = c.graph
+    if (graph === undefined) return this.score(c, queries, mode)
+    if (c.ids.length === 0 || queries.length === 0) return queries.map(() => [])
+    // the indexed mode gives the graph what the index proposes for each query; without an index, everything
+    const probed = mode === 'indexed' && c.set !== undefined ? c.set.probedSets(this.#batch(c, queries)) : undefined
+    return queries.map((q, b) => {
+      try {
+        return graph.score(q, probed?.[b])
+      } catch (err) {
+        if (err instanceof GraphError) return err
+        throw err
+      }
+    })
+  }
+
+  #batch(c: Candidates, queries: Int8Array[]): Int8Array {
+    const batch = new Int8Array(queries.length * c.dim)
+    queries.forEach((q, i) => batch.set(q, i * c.dim))
+    return batch
+  }
+
+  /**
+   * max(0, row · query) for one candidate: span evidence for a contribution outside the top k. A
+   * model scored by a registered graph has no score outside the graph's top k: 0 (its span weight
+   * alone counts).
+   */
   exactScore(c: Candidates, index: number, query: Int8Array): bigint {
+    if (c.graph !== undefined) return 0n
     const s = dot(c.rows, c.dim, index, query)
     return s > 0 ? BigInt(s) : 0n
   }
@@ -240,7 +301,13 @@ export class AttributionEngine {
     entries.forEach((e, i) => rows.set(e.sketch, i * info.dim))
     const { index, ivf, lsh } = this.#opts.settings
     const indexed = mode === 'indexed' ? (index === 'ivf' ? { ivf } : { lsh }) : {}
-    const set = entries.length === 0 ? undefined : await CandidateSet.build(rows, info.dim, info.k, { kernel: this.kernel, intraOpNumThreads: this.#opts.intraOpNumThreads, ...indexed })
+    const scoring = info.scoring
+    if (scoring.by === 'none') throw new Error(`model ${info.modelId} cannot be scored here: ${scoring.reason}`)
+    const byGraph = scoring.by === 'graph'
+    // a registered graph needs no kernel, only the index of the indexed mode
+    const set = entries.length === 0 || (byGraph && mode === 'exact')
+      ? undefined
+      : await CandidateSet.build(rows, info.dim, info.k, { kernel: byGraph ? 'js' : this.kernel, intraOpNumThreads: this.#opts.intraOpNumThreads, ...indexed })
     return {
       dim: info.dim,
       ids: entries.map((e) => e.id),
@@ -249,6 +316,7 @@ export class AttributionEngine {
       contributors: entries.map((e) => e.contributor),
       rows,
       set,
+      graph: byGraph ? new GraphScorer(scoring.graph, rows, info.dim, info.k) : undefined,
     }
   }
 
@@ -335,6 +403,7 @@ function prefixKey(p: CitedPrefix, dim: number): Uint8Array {
 }
 
 function setKey(info: ModelInfo, mode: ScoringMode): string {
-  const parts = [info.dim, info.k, mode, ...info.prefixes.map((p) => `${p.datanetId}:${p.count}:${hexKey(p.root)}:${[...(info.flagged.get(p.datanetId) ?? [])].join(',')}`)]
+  const graph = info.scoring.by === 'default' ? 'default' : hex(info.scoringGraphId)
+  const parts = [info.dim, info.k, mode, graph, ...info.prefixes.map((p) => `${p.datanetId}:${p.count}:${hexKey(p.root)}:${[...(info.flagged.get(p.datanetId) ?? [])].join(',')}`)]
   return hexKey(keccak_256(new TextEncoder().encode(parts.join('|'))))
 }

@@ -4,6 +4,7 @@
 import type { AdapterTerms } from '../adapters/records.ts'
 import { activeAt, priceAt } from '../adapters/records.ts'
 import type { ModelInfo } from '../attribution/engine.ts'
+import { GraphBytesMissing } from '../attribution/scoringGraphs.ts'
 import type { ServerTerms } from '../servers/records.ts'
 import { ServerStatus } from '../servers/records.ts'
 import type { ReceiptSettings } from '../settings.ts'
@@ -25,6 +26,7 @@ export const Reason = {
   wrongModel: 'adapter is not of the receipt model',
   wrongFee: 'fee does not match adapter price x tokens',
   unknownModel: 'unknown model',
+  /** the interpreter refuses the graph (on every node), or, submitting, this node lacks its bytes */
   graphUnavailable: 'the model cites a scoring graph this chain does not execute',
   wrongSketch: 'sketch size does not match the model dimension',
   replayed: 'request already settled',
@@ -92,7 +94,12 @@ export async function checkRecords(r: InferenceReceipt, signer: Uint8Array, term
   if (adapterProblem !== undefined || adapter === undefined) return adapterProblem ?? Reason.unknownAdapter
   const model = await terms.model(r.modelId)
   if (model === undefined) return Reason.unknownModel
-  if (!model.defaultGraph) return Reason.graphUnavailable
+  if (model.scoring.by === 'none') {
+    // settling, a node that lacks the bytes of a graph the chain registered cannot judge the
+    // receipt: refusing it would settle the block differently from every node that has them
+    if (model.scoring.missing && !fresh) throw new GraphBytesMissing(`cannot settle a receipt of model ${model.modelId}: ${model.scoring.reason}`)
+    return Reason.graphUnavailable
+  }
   const sketchProblem = checkSketch(model.dim, r)
   if (sketchProblem !== undefined) return sketchProblem
   return { server, adapter, model }

@@ -9,7 +9,6 @@
 // settlement never runs out of gas and what did not fit waits for the next block.
 import type { ContributionEarning } from '../artifacts.ts'
 import type { AttributionEngine, Candidates, ModelInfo } from '../attribution/engine.ts'
-import { scoringGas } from '../attribution/engine.ts'
 import { splitByWeight, splitFee } from '../attribution/shares.ts'
 import * as D from '../datanets/records.ts'
 import type { GasSchedule } from '../framework/gas.ts'
@@ -208,7 +207,7 @@ async function scoreByModel(passed: Passed[], stores: RegistryStores, engine: At
     const info = group[0].model
     const n = engine.candidateCount(info)
     const mode = engine.modeOf(info, n)
-    const gas = scoringGas(gasSchedule, n, info.dim, mode)
+    const gas = engine.scoringGasOf(gasSchedule, info, n, mode)
     const candidates = await engine.candidates(stores, info)
     const tops = await engine.score(candidates, group.map((p) => p.r.sketch), mode)
     group.forEach((p, j) => out.set(p.index, { candidates, top: tops[j], mode, gas }))

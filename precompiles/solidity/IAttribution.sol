@@ -9,6 +9,8 @@ import {IOpalPrecompile} from "./IOpalPrecompile.sol";
 /// pending, rejected or flagged ones). score_i = max(0, sketch_i · sketch), exact integers; the
 /// best k in the order (score descending, contribution id ascending). Mode `exact` scans every
 /// candidate; `indexed` probes a deterministic integer LSH index and scores the probed exactly.
+/// A model citing a registered graph other than the default is scored by that graph instead, as
+/// the chain's reference interpreter runs it (precompiles/README.md, "Registered graphs").
 interface IAttribution is IOpalPrecompile {
     enum Mode { Auto, Exact, Indexed }
 
@@ -39,7 +41,7 @@ interface IAttribution is IOpalPrecompile {
     error WrongSketchSize(uint256 expected, uint256 given);
     error ScoringUnavailable(string reason);
 
-    /// Registers an ONNX scoring graph (integer-exact operations only); its id is keccak256(graph).
+    /// Registers an ONNX scoring graph (integer-exact operations only, that the chain's interpreter runs); its id is keccak256(graph).
     function registerScoringGraph(bytes calldata graph) external returns (bytes32 graphId);
     /// By the model's owner: contributions paid per receipt, and how candidates are searched.
     function configureModel(uint256 modelId, uint16 k, Mode mode) external;

@@ -18,6 +18,7 @@ export const delegateContract = (): Compiled => fixture('Delegate')
 export const readerContract = (): Compiled => fixture('Reader')
 export const registryUserContract = (): Compiled => fixture('RegistryUser')
 export const attributionUserContract = (): Compiled => fixture('AttributionUser')
+export const graphUserContract = (): Compiled => fixture('GraphUser')
 
 export const DEV_KEYS = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',

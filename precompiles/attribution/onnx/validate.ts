@@ -8,7 +8,7 @@ import type { OnnxNs } from './proto.ts'
 const T = onnx.TensorProto.DataType
 const INTEGER_TYPES = new Set<number>([T.UINT8, T.INT8, T.UINT16, T.INT16, T.INT32, T.INT64, T.UINT32, T.UINT64, T.BOOL])
 
-/** Operations whose integer results are exact on every implementation. */
+/** Operations with exact integer results, as the reference interpreter (interpreter.ts) computes them: the consensus meaning of a registered graph. */
 export const OP_WHITELIST = new Set([
   'MatMulInteger', 'Cast', 'Add', 'Sub', 'Mul', 'Max', 'Min', 'ReduceSum', 'TopK',
   'Reshape', 'Transpose', 'Unsqueeze', 'Squeeze', 'Identity', 'Concat', 'Slice', 'Gather', 'Shape',

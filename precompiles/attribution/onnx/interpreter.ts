@@ -1,0 +1,261 @@
+// The reference interpreter of scoring graphs: the consensus meaning of a registered graph. It
+// decodes a graph once (compileGraph), checks every node against the ONNX type constraints of
+// its opset and the attribute forms it implements, and runs it on integer tensors with the exact
+// semantics of each operation on the integer-exact whitelist (validate.ts). Whatever it does not
+// implement exactly it refuses with a GraphError instead of guessing.
+//
+// A run is bounded by work (multiply-adds and elements written, reduced or ranked) and by the bytes
+// of the tensors alive at once, both counted from shapes before anything is computed or allocated:
+// a graph that would exceed them stops with the same GraphError on every node.
+import { onnx } from './proto.ts'
+import type { OnnxNs } from './proto.ts'
+import { ELEMENTWISE_OPS } from './ops/elementwise.ts'
+import { MATMUL_INTEGER } from './ops/matmulInteger.ts'
+import { Attributes } from './ops/op.ts'
+import type { Kernel, OpDefinition, RunBudget } from './ops/op.ts'
+import { REDUCE_OPS } from './ops/reduce.ts'
+import { SHAPE_OPS } from './ops/shape.ts'
+import { GraphError, INTEGER_TYPES, elementBytes, long, makeData, size, tensorFromProto, typeName } from './tensor.ts'
+import type { Tensor } from './tensor.ts'
+
+/** Every operation of the whitelist, as this interpreter runs it. */
+export const INTERPRETED_OPS: Readonly<Record<string, OpDefinition>> = { ...ELEMENTWISE_OPS, MatMulInteger: MATMUL_INTEGER, ...REDUCE_OPS, ...SHAPE_OPS }
+
+/**
+ * Opsets whose semantics of these operations are implemented: from 11 (integer TopK, negative axes)
+ * to 21 (later opsets only add element types, but are refused until checked).
+ */
+export const MIN_OPSET = 11
+export const MAX_OPSET = 21
+
+export interface ValueInfo {
+  type: number
+  /** declared dimensions (undefined: symbolic or unknown); undefined when no shape is declared */
+  dims: Array<number | undefined> | undefined
+}
+
+export interface RunLimits {
+  /** multiply-adds plus elements written, reduced or ranked */
+  maxWork: number
+  /** bytes of node outputs alive at once (inputs and initializers are not counted) */
+  maxLiveBytes: number
+}
+
+const UNLIMITED: RunLimits = { maxWork: Number.MAX_SAFE_INTEGER, maxLiveBytes: Number.MAX_SAFE_INTEGER }
+
+interface Step {
+  label: string
+  kernel: Kernel
+  inputs: string[]
+  outputs: string[]
+  /** tensors whose last reader this step is (or that nobody reads), dropped after it */
+  release: string[]
+}
+
+export class CompiledGraph {
+  readonly opset: number
+  /** number of nodes: what a run may cost grows with it */
+  readonly nodes: number
+  readonly inputs: ReadonlyMap<string, ValueInfo>
+  readonly outputs: ReadonlyMap<string, ValueInfo>
+  readonly #constants: ReadonlyMap<string, Tensor>
+  readonly #steps: readonly Step[]
+
+  constructor(opset: number, inputs: Map<string, ValueInfo>, outputs: Map<string, ValueInfo>, constants: Map<string, Tensor>, steps: Step[]) {
+    this.opset = opset
+    this.nodes = steps.length
+    this.inputs = inputs
+    this.outputs = outputs
+    this.#constants = constants
+    this.#steps = steps
+  }
+
+  /** Whether `name` has a value without being fed (an initializer). */
+  hasInitializer(name: string): boolean {
+    return this.#constants.has(name)
+  }
+
+  /** Runs the graph on `feeds` (one per graph input without an initializer); returns every graph output. */
+  run(feeds: Readonly<Record<string, Tensor>>, limits: RunLimits = UNLIMITED): Record<string, Tensor> {
+    const env = new Map<string, Tensor>(this.#constants)
+    for (const name of Object.keys(feeds)) if (!this.inputs.has(name)) throw new GraphError(`the graph has no input ${name}`)
+    for (const [name, info] of this.inputs) {
+      const t = feeds[name]
+      if (t === undefined) {
+        if (!env.has(name)) throw new GraphError(`input ${name} is not given`)
+        continue
+      }
+      if (t.type !== info.type) throw new GraphError(`input ${name} is declared ${typeName(info.type)} but given ${typeName(t.type)}`)
+      if (info.dims !== undefined && (info.dims.length !== t.dims.length || info.dims.some((d, i) => d !== undefined && d !== t.dims[i]))) {
+        throw new GraphError(`input ${name} is declared [${info.dims.map((d) => d ?? '?').join(',')}] but given [${t.dims.join(',')}]`)
+      }
+      env.set(name, t)
+    }
+    const budget = new Budget(limits)
+    for (const step of this.#steps) {
+      const args = step.inputs.map((name) => (name === '' ? undefined : (env.get(name) as Tensor)))
+      const results = step.kernel(args, budget)
+      step.outputs.forEach((name, i) => {
+        if (name !== '') env.set(name, results[i])
+      })
+      for (const name of step.release) {
+        budget.release(env.get(name) as Tensor)
+        env.delete(name)
+      }
+    }
+    const out: Record<string, Tensor> = {}
+    for (const name of this.outputs.keys()) out[name] = env.get(name) as Tensor
+    return out
+  }
+}
+
+class Budget implements RunBudget {
+  readonly #limits: RunLimits
+  readonly #counted = new WeakMap<Tensor, number>()
+  #work = 0
+  #live = 0
+
+  constructor(limits: RunLimits) {
+    this.#limits = limits
+  }
+
+  work(units: number): void {
+    this.#work += units
+    if (this.#work > this.#limits.maxWork) throw new GraphError(`the graph needs more than ${this.#limits.maxWork} units of work on this input`)
+  }
+
+  alloc(type: number, dims: readonly number[]): Tensor {
+    const n = this.#admit(type, dims)
+    this.work(n)
+    const t: Tensor = { type, dims: [...dims], data: makeData(type, n) }
+    this.#counted.set(t, n * elementBytes(type))
+    return t
+  }
+
+  view(t: Tensor, dims: readonly number[]): Tensor {
+    const n = this.#admit(t.type, dims)
+    if (n !== t.data.length) throw new Error(`a view of ${t.data.length} elements as [${dims.join(',')}]`)
+    const v: Tensor = { type: t.type, dims: [...dims], data: t.data }
+    this.#counted.set(v, n * elementBytes(t.type))
+    return v
+  }
+
+  release(t: Tensor): void {
+    this.#live -= this.#counted.get(t) ?? 0
+    this.#counted.delete(t)
+  }
+
+  /** Counts a new tensor's bytes as live, refusing it beyond the limit before anything is allocated. */
+  #admit(type: number, dims: readonly number[]): number {
+    for (const d of dims) if (!Number.isSafeInteger(d) || d < 0) throw new GraphError(`a tensor of shape [${dims.join(',')}]`)
+    const n = size(dims)
+    const bytes = n * elementBytes(type)
+    if (!Number.isSafeInteger(bytes) || this.#live + bytes > this.#limits.maxLiveBytes) {
+      throw new GraphError(`the graph needs more than ${this.#limits.maxLiveBytes} bytes of tensors at once on this input`)
+    }
+    this.#live += bytes
+    return n
+  }
+}
+
+function valueInfo(v: OnnxNs.IValueInfoProto, what: string): ValueInfo {
+  const tensor = v.type?.tensorType
+  const type = tensor?.elemType
+  if (tensor === null || tensor === undefined || type === null || type === undefined) throw new GraphError(`${what} ${v.name} is not a tensor of a declared type`)
+  if (!INTEGER_TYPES.has(type)) throw new GraphError(`${what} ${v.name} is of a non-integer type (${typeName(type)})`)
+  const shape = tensor.shape
+  const dims = shape === null || shape === undefined ? undefined : (shape.dim ?? []).map((d) => (d.dimValue === null || d.dimValue === undefined ? undefined : Number(long(d.dimValue))))
+  return { type, dims }
+}
+
+/** The graph decoded and checked once; throws GraphError naming what it cannot run. */
+export function compileGraph(bytes: Uint8Array): CompiledGraph {
+  let model: OnnxNs.ModelProto
+  try {
+    model = onnx.ModelProto.decode(bytes)
+  } catch (err) {
+    throw new GraphError(`not an ONNX model: ${(err as Error).message}`)
+  }
+  const graph = model.graph
+  if (graph === null || graph === undefined) throw new GraphError('the model has no graph')
+  const imports = (model.opsetImport ?? []).filter((o) => o.domain === '' || o.domain === 'ai.onnx' || o.domain === null || o.domain === undefined)
+  if (imports.length !== 1) throw new GraphError('the model must import the ONNX operator set once')
+  const opset = Number(long(imports[0].version))
+  if (opset < MIN_OPSET || opset > MAX_OPSET) throw new GraphError(`opset ${opset} is not one this interpreter implements (${MIN_OPSET}–${MAX_OPSET})`)
+  if ((graph.sparseInitializer?.length ?? 0) > 0) throw new GraphError('sparse initializers are not supported')
+
+  const types = new Map<string, number>()
+  const constants = new Map<string, Tensor>()
+  for (const init of graph.initializer ?? []) {
+    const t = tensorFromProto(init)
+    const name = init.name ?? ''
+    if (constants.has(name)) throw new GraphError(`initializer ${name} is defined twice`)
+    constants.set(name, t)
+    types.set(name, t.type)
+  }
+  const inputs = new Map<string, ValueInfo>()
+  for (const v of graph.input ?? []) {
+    const name = v.name ?? ''
+    const info = valueInfo(v, 'input')
+    if (inputs.has(name)) throw new GraphError(`input ${name} is declared twice`)
+    const init = constants.get(name)
+    if (init !== undefined && init.type !== info.type) throw new GraphError(`input ${name} is declared ${typeName(info.type)} but its initializer is ${typeName(init.type)}`)
+    inputs.set(name, info)
+    types.set(name, info.type)
+  }
+
+  const steps: Step[] = []
+  for (const node of graph.node ?? []) steps.push(compileNode(node, opset, types))
+
+  const outputs = new Map<string, ValueInfo>()
+  for (const v of graph.output ?? []) {
+    const name = v.name ?? ''
+    const info = valueInfo(v, 'output')
+    const computed = types.get(name)
+    if (computed === undefined) throw new GraphError(`output ${name} is never computed`)
+    if (computed !== info.type) throw new GraphError(`output ${name} is declared ${typeName(info.type)} but computed as ${typeName(computed)}`)
+    outputs.set(name, info)
+  }
+
+  // each intermediate tensor is dropped after its last reader
+  const lastUse = new Map<string, number>()
+  steps.forEach((s, i) => {
+    for (const name of s.outputs) if (name !== '') lastUse.set(name, i)
+    for (const name of s.inputs) if (lastUse.has(name)) lastUse.set(name, i)
+  })
+  for (const [name, at] of lastUse) if (!outputs.has(name)) steps[at].release.push(name)
+  return new CompiledGraph(opset, inputs, outputs, constants, steps)
+}
+
+function compileNode(node: OnnxNs.INodeProto, opset: number, types: Map<string, number>): Step {
+  const opType = node.opType ?? ''
+  const label = `${opType} ${node.name ?? ''}`.trim()
+  if (node.domain !== '' && node.domain !== 'ai.onnx' && node.domain !== null && node.domain !== undefined) throw new GraphError(`operation ${opType} from domain ${node.domain} is not supported`)
+  const def = Object.hasOwn(INTERPRETED_OPS, opType) ? INTERPRETED_OPS[opType] : undefined
+  if (def === undefined) throw new GraphError(`operation ${opType} is not one this interpreter runs`)
+  if (opset < def.since) throw new GraphError(`${label}: opset ${opset} is before the form this interpreter implements (${def.since})`)
+  const inputNames = [...(node.input ?? [])]
+  const outputNames = [...(node.output ?? [])]
+  if (inputNames.length < def.inputs.required || inputNames.length > def.inputs.max) throw new GraphError(`${label} takes ${def.inputs.required}${def.inputs.max === def.inputs.required ? '' : ` to ${def.inputs.max}`} inputs, not ${inputNames.length}`)
+  if (outputNames.length < def.outputs.required || outputNames.length > def.outputs.max) throw new GraphError(`${label} gives ${def.outputs.required} outputs, not ${outputNames.length}`)
+  const inputTypes = inputNames.map((name, i) => {
+    if (name === '') {
+      if (i < def.inputs.required) throw new GraphError(`${label}: input ${i} is required`)
+      return undefined
+    }
+    const t = types.get(name)
+    if (t === undefined) throw new GraphError(`${label} reads ${name} before any node or input defines it`)
+    return t
+  })
+  const attrs = new Attributes(node.attribute ?? [], label, def.attributes(opset))
+  const { outputTypes, kernel } = def.compile({ label, opset, attrs, inputTypes })
+  outputNames.forEach((name, i) => {
+    if (name === '') {
+      if (i < def.outputs.required) throw new GraphError(`${label}: output ${i} is required`)
+      return
+    }
+    if (types.has(name)) throw new GraphError(`${label} defines ${name}, which is already defined`)
+    types.set(name, outputTypes[i])
+  })
+  return { label, kernel, inputs: inputNames, outputs: outputNames, release: [] }
+}
