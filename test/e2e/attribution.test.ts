@@ -3,10 +3,10 @@
 // the right contributions must win, receipts settled to the exact wei, every kind of bad receipt
 // refused with its reason, rewards claimed, idle contributions reported and flagged, scoring
 // graphs admitted or refused, and the attribution read from Solidity.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, toHex } from 'viem'
-import type { Abi, PublicClient } from 'viem'
+import { createWalletClient, http, keccak256, parseEther, toHex } from 'viem'
+import type { Abi } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ATTRIBUTION_ABI, DATANET_ABI, DEFAULT_ADDRESSES, INFERENCE_NODES_ABI, MODEL_ABI, ADAPTER_ABI, RECEIPTS_ABI } from '../../precompiles/index.ts'
 import { defaultGraphTemplate } from '../../precompiles/attribution/onnx/graph.ts'
@@ -14,98 +14,15 @@ import { onnx } from '../../precompiles/attribution/onnx/proto.ts'
 import { receiptToJson } from '../../precompiles/receipts/json.ts'
 import { ReceiptClient } from '../../rpc/client/receipts.ts'
 import type { SignedReceipt } from '../../rpc/client/receipts.ts'
+import { DIM, PRICE, QUERY, SEQUENCER, SKETCHES, alice, attributionDevnet, bob, carol, cur1, cur2, dave, hexOf, opalChain, operator, owner, payer } from '../support/attribution.ts'
 import { attributionUserContract } from '../support/contracts.ts'
-import { rpc, startDevnet } from '../support/devnet.ts'
+import { rpc } from '../support/devnet.ts'
 import { receiptOutcome } from '../support/nodes.ts'
-import { contractCalls } from '../support/viem.ts'
-import type { DevnetProcess } from '../support/devnet.ts'
-import { devAccounts } from '../../genesis/index.ts'
 
-// dev accounts 0… of the standard test mnemonic, funded on every devnet
-const [owner, cur1, cur2, alice, bob, carol, dave, operator, payer] = devAccounts(9).map((a) => privateKeyToAccount(a.privateKey))
-/** the devnet's sequencer (dev account 10): the genesis treasury and slasher */
-const SEQUENCER = '0xbcd4042de499d14e55001ccbb24a551f3b954096'
 const { datanets: DATANETS, models: MODELS, adapters: ADAPTERS, servers: SERVERS, receipts: RECEIPTS, attribution: ATTRIBUTION } = DEFAULT_ADDRESSES
-const DIM = 64
-const PRICE = parseEther('0.002') // per 1,000 tokens
-const chain = defineChain({ id: 31337, name: 'opal', nativeCurrency: { name: 'Open', symbol: 'OPEN', decimals: 18 }, rpcUrls: { default: { http: [] } } })
-
-let devnet: DevnetProcess
-let client: PublicClient
-let server: ReceiptClient
-const signerKey = generatePrivateKey()
-const signer = privateKeyToAccount(signerKey)
-const ids: Record<string, bigint> = {}
-let requests = 0
-
-/** An int8 sketch: `value` on dimensions [from, to), zero elsewhere. */
-function block(parts: Array<[from: number, to: number, value: number]>): Int8Array {
-  const s = new Int8Array(DIM)
-  for (const [from, to, value] of parts) for (let i = from; i < to; i++) s[i] = value
-  return s
-}
-const hexOf = (s: Int8Array) => toHex(new Uint8Array(s.buffer, s.byteOffset, s.length))
-const dot = (a: Int8Array, b: Int8Array) => a.reduce((t, x, i) => t + BigInt(x * b[i]), 0n)
-
-// the contributions, and a query built so that A wins, E comes second, B third, C and D earn nothing
-const SKETCHES = {
-  A: block([[0, 16, 100]]),
-  B: block([[16, 32, 100]]),
-  C: block([[32, 48, 100]]),
-  D: block([[0, 16, -100]]),
-  E: block([[0, 32, 50]]),
-}
-const QUERY = block([[0, 16, 100], [16, 32, 50]])
-
-before(async () => {
-  devnet = await startDevnet({ blockTime: 0 })
-  client = createPublicClient({ chain, transport: http(devnet.url), pollingInterval: 50 })
-  server = new ReceiptClient({ url: devnet.url, account: signerKey })
-})
-
-after(async () => {
-  await devnet.stop()
-})
-
-const { write, revertOf } = contractCalls(() => client, chain, () => devnet.url)
-
-const read = <T>(address: `0x${string}`, abi: Abi, functionName: string, args: unknown[] = []) => client.readContract({ address, abi, functionName, args }) as Promise<T>
-const claimable = (a: string) => read<bigint>(RECEIPTS, RECEIPTS_ABI, 'claimable', [a])
-const escrow = async (a: string) => (await read<{ balance: bigint }>(RECEIPTS, RECEIPTS_ABI, 'escrowOf', [a])).balance
-
-function nextRequest(): Uint8Array {
-  const id = new Uint8Array(32)
-  new DataView(id.buffer).setUint32(28, ++requests)
-  return id
-}
-
-async function sign(over: Partial<Parameters<ReceiptClient['sign']>[0]> = {}, by: ReceiptClient = server): Promise<SignedReceipt> {
-  const tokens = 1000n
-  return by.sign({
-    adapterId: ids.adapter, modelId: ids.model, requestId: nextRequest(), payer: Uint8Array.from(Buffer.from(payer.address.slice(2), 'hex')),
-    inputTokens: 700n, outputTokens: tokens - 700n, fee: (PRICE * tokens) / 1000n, sketch: QUERY, ...over,
-  })
-}
-
-interface Outcome {
-  status: string
-  reason: string | null
-  blockNumber: string
-  fee: string
-  split: Record<string, string>
-  attribution: { mode: string; candidates: string; contributions: Array<{ contributionId: string; contributor: string; score: string; weight: string; amount: string; matchedTokens: string }> }
-}
-
-/** Submits and waits until a block settled (or refused) every accepted receipt. */
-async function settle(receipts: SignedReceipt[]): Promise<Outcome[]> {
-  const answers = await server.submit(receipts)
-  const out: Outcome[] = []
-  for (const a of answers) {
-    assert.equal(a.status, 'accepted', JSON.stringify(a))
-    out.push(await receiptOutcome<Outcome>(devnet.url, (a as { hash: string }).hash))
-  }
-  return out
-}
+const t = attributionDevnet()
+const { ids, signer, write, revertOf, read, claimable, escrow, sign, settle } = t
+const dot = (a: Int8Array, b: Int8Array) => a.reduce((x, v, i) => x + BigInt(v * b[i]), 0n)
 
 test('a server stakes, a payer escrows, a Datanet and a model are set up for attribution', async () => {
   // an inference server whose receipts the chain takes: its operator stakes for the key that signs
@@ -121,14 +38,7 @@ test('a server stakes, a payer escrows, a Datanet and a model are set up for att
   await write(payer, RECEIPTS, RECEIPTS_ABI, 'deposit', [], parseEther('1'))
   assert.equal(await escrow(payer.address), parseEther('1'))
 
-  const rules = { minStake: parseEther('0.1'), sketchKind: 1, sketchDim: DIM, licenseURI: '', curators: [cur1.address, cur2.address], quorum: 2 }
-  ids.datanet = (await write(owner, DATANETS, DATANET_ABI, 'createDatanet', ['qa', '', keccak256(toHex('qa')), rules])).result as bigint
-  const contributors = { A: alice, B: bob, C: carol, D: dave, E: alice }
-  for (const [name, sketch] of Object.entries(SKETCHES)) {
-    const who = contributors[name as keyof typeof contributors]
-    ids[name] = (await write(who, DATANETS, DATANET_ABI, 'contribute', [ids.datanet, keccak256(toHex(name)), hexOf(sketch), `ipfs://${name}`], parseEther('0.1'))).result as bigint
-    for (const c of [cur1, cur2]) await write(c, DATANETS, DATANET_ABI, 'review', [ids[name], 1, keccak256(toHex('ok'))])
-  }
+  await t.createDatanet('qa')
   // a pending contribution, identical to the query: pending data never earns
   ids.pending = (await write(bob, DATANETS, DATANET_ABI, 'contribute', [ids.datanet, keccak256(toHex('pending')), hexOf(QUERY), ''], parseEther('0.1'))).result as bigint
   const version = (await write(owner, DATANETS, DATANET_ABI, 'publishVersion', [ids.datanet])).result as bigint
@@ -137,7 +47,7 @@ test('a server stakes, a payer escrows, a Datanet and a model are set up for att
   ids.adapter = (await write(carol, ADAPTERS, ADAPTER_ABI, 'registerAdapter', [ids.model, keccak256(toHex('w')), 'ipfs://w', 16, 'q_proj', PRICE])).result as bigint
   // two contributions paid per receipt
   await write(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'configureModel', [ids.model, 2, 0])
-  const m = (await rpc(devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { k: string; candidates: string; effectiveMode: string; dimension: string }
+  const m = (await rpc(t.devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { k: string; candidates: string; effectiveMode: string; dimension: string }
   assert.deepEqual({ k: m.k, candidates: m.candidates, mode: m.effectiveMode, dim: m.dimension }, { k: '0x2', candidates: '0x5', mode: 'exact', dim: '0x40' })
 })
 
@@ -182,11 +92,11 @@ test('a receipt pays exactly the contributions that influenced the answer, to th
 test('contribution statistics count what a receipt paid, and go back with the chain on evm_revert', async () => {
   type Stats = { contributionId: string; earned: string; candidateReceipts: string; receiptsSinceEarned: string }
   const statsOf = async (id: bigint) => {
-    const page = (await rpc(devnet.url, 'opal_getContributionStats', [toHex(ids.datanet)])).result as { items: Stats[] }
+    const page = (await rpc(t.devnet.url, 'opal_getContributionStats', [toHex(ids.datanet)])).result as { items: Stats[] }
     return page.items.find((s) => BigInt(s.contributionId) === id) as Stats
   }
   const before = { A: await statsOf(ids.A), B: await statsOf(ids.B) }
-  const snapshot = (await rpc(devnet.url, 'evm_snapshot', [])).result
+  const snapshot = (await rpc(t.devnet.url, 'evm_snapshot', [])).result
   const [o] = await settle([await sign()])
   const toA = BigInt(o.attribution.contributions.find((c) => BigInt(c.contributionId) === ids.A)?.amount ?? 0)
   assert.ok(toA > 0n)
@@ -196,9 +106,9 @@ test('contribution statistics count what a receipt paid, and go back with the ch
   assert.equal(BigInt(after.B.candidateReceipts), BigInt(before.B.candidateReceipts) + 1n, 'B was a candidate')
   assert.equal(BigInt(after.B.receiptsSinceEarned), BigInt(before.B.receiptsSinceEarned) + 1n, 'B did not earn')
   // they are kept for the head only: an older block is refused, saying so
-  const old = await rpc(devnet.url, 'opal_getContributionStats', [toHex(ids.datanet), {}, '0x1'])
+  const old = await rpc(t.devnet.url, 'opal_getContributionStats', [toHex(ids.datanet), {}, '0x1'])
   assert.match(old.error?.message ?? '', /head block only/)
-  assert.equal((await rpc(devnet.url, 'evm_revert', [snapshot])).result, true)
+  assert.equal((await rpc(t.devnet.url, 'evm_revert', [snapshot])).result, true)
   assert.deepEqual({ A: await statsOf(ids.A), B: await statsOf(ids.B) }, before)
 })
 
@@ -225,7 +135,7 @@ test('bad receipts are refused with their reason and change nothing', async () =
   const escrowBefore = await escrow(payer.address)
   const settled = await sign()
   await settle([settled])
-  const stranger = new ReceiptClient({ url: devnet.url, account: generatePrivateKey() })
+  const stranger = new ReceiptClient({ url: t.devnet.url, account: generatePrivateKey() })
   const now = BigInt(Math.floor(Date.now() / 1000))
   const forged = { ...(await sign()), fee: PRICE * 2n } // altered after signing: recovers another signer
   const cases: Array<[string, SignedReceipt | Promise<SignedReceipt>, string]> = [
@@ -240,21 +150,21 @@ test('bad receipts are refused with their reason and change nothing', async () =
     ['another model', sign({ modelId: 1n }), 'adapter is not of the receipt model'],
   ]
   const receipts = await Promise.all(cases.map((c) => c[1]))
-  const answers = await server.submit(receipts)
+  const answers = await t.server.submit(receipts)
   cases.forEach(([name, , reason], i) => assert.deepEqual(answers[i], { status: 'rejected', reason }, name))
-  const [dup] = await server.submit([settled])
+  const [dup] = await t.server.submit([settled])
   assert.deepEqual(dup, { status: 'rejected', reason: 'request already settled' })
   assert.equal(escrowBefore - (await escrow(payer.address)), PRICE, 'only the one good receipt was charged')
   // malformed JSON receipts are refused one by one, with the field named
-  const raw = await rpc(devnet.url, 'opal_submitReceipts', [[{ adapterId: 'x' }]])
+  const raw = await rpc(t.devnet.url, 'opal_submitReceipts', [[{ adapterId: 'x' }]])
   assert.match((raw.result as Array<{ reason: string }>)[0].reason, /^malformed receipt: /)
-  const none = await rpc(devnet.url, 'opal_submitReceipts', [[]])
+  const none = await rpc(t.devnet.url, 'opal_submitReceipts', [[]])
   assert.equal(none.error?.code, -32602)
 })
 
 test('receipts are taken over WebSocket too', async () => {
   const receipt = receiptToJson(await sign())
-  const ws = new WebSocket(devnet.wsUrl)
+  const ws = new WebSocket(t.devnet.wsUrl)
   await new Promise((resolve, reject) => {
     ws.onopen = resolve
     ws.onerror = reject
@@ -266,23 +176,23 @@ test('receipts are taken over WebSocket too', async () => {
   const [a] = (await answer).result
   ws.close()
   assert.equal(a.status, 'accepted')
-  assert.equal((await receiptOutcome(devnet.url, a.hash)).status, 'settled')
+  assert.equal((await receiptOutcome(t.devnet.url, a.hash)).status, 'settled')
 })
 
 test('claim pays the claimable OPEN, once', async () => {
   const owed = await claimable(alice.address)
   assert.ok(owed > 0n)
-  const balance = await client.getBalance({ address: alice.address })
+  const balance = await t.client.getBalance({ address: alice.address })
   const { receipt } = await write(alice, RECEIPTS, RECEIPTS_ABI, 'claim', [])
   const gas = receipt.gasUsed * receipt.effectiveGasPrice
-  assert.equal(await client.getBalance({ address: alice.address }), balance + owed - gas)
+  assert.equal(await t.client.getBalance({ address: alice.address }), balance + owed - gas)
   assert.equal(await claimable(alice.address), 0n)
   assert.deepEqual(await revertOf(alice, RECEIPTS, RECEIPTS_ABI, 'claim', []), { name: 'NothingToClaim', args: [alice.address] })
 })
 
 test('a contribution that never earns while its peers do is reported, flagged, and no longer a candidate', async () => {
   await settle([await sign(), await sign(), await sign()])
-  const stats = (await rpc(devnet.url, 'opal_getContributionStats', [toHex(ids.datanet), { idleAfter: '0x3', onlyIdle: true }])).result as { items: Array<{ contributionId: string; idle: boolean; receiptsSinceEarned: string; earned: string }> }
+  const stats = (await rpc(t.devnet.url, 'opal_getContributionStats', [toHex(ids.datanet), { idleAfter: '0x3', onlyIdle: true }])).result as { items: Array<{ contributionId: string; idle: boolean; receiptsSinceEarned: string; earned: string }> }
   const idle = stats.items.map((i) => BigInt(i.contributionId))
   assert.ok(idle.includes(ids.B) && idle.includes(ids.D), `B and D are idle: ${idle}`)
   assert.ok(!idle.includes(ids.A) && !idle.includes(ids.E), 'A and E earn')
@@ -294,7 +204,7 @@ test('a contribution that never earns while its peers do is reported, flagged, a
   const contribution = await read<{ status: number; stake: bigint }>(DATANETS, DATANET_ABI, 'getContribution', [ids.D])
   assert.equal(contribution.status, 3)
   assert.equal(contribution.stake, 0n)
-  const m = (await rpc(devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { candidates: string }
+  const m = (await rpc(t.devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { candidates: string }
   assert.equal(m.candidates, '0x4')
   // an answer that only D would explain pays no contribution at all: the contributors' part goes to the treasury
   const [o] = await settle([await sign({ sketch: SKETCHES.D })])
@@ -303,7 +213,7 @@ test('a contribution that never earns while its peers do is reported, flagged, a
 })
 
 test('a contribution accepted after the cited version and flagged later does not change the candidates', async () => {
-  const candidates = async () => ((await rpc(devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { candidates: string }).candidates
+  const candidates = async () => ((await rpc(t.devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { candidates: string }).candidates
   const before = await candidates()
   const late = (await write(bob, DATANETS, DATANET_ABI, 'contribute', [ids.datanet, keccak256(toHex('late')), hexOf(SKETCHES.B), ''], parseEther('0.1'))).result as bigint
   for (const c of [cur1, cur2]) await write(c, DATANETS, DATANET_ABI, 'review', [late, 1, keccak256(toHex('ok'))])
@@ -314,9 +224,9 @@ test('a contribution accepted after the cited version and flagged later does not
 
 test('the attribution is readable from Solidity, exactly as settlement computed it', async () => {
   const user = attributionUserContract()
-  const wallet = createWalletClient({ account: owner, chain, transport: http(devnet.url) })
+  const wallet = createWalletClient({ account: owner, chain: opalChain, transport: http(t.devnet.url) })
   const hash = await wallet.deployContract({ abi: user.abi as Abi, bytecode: user.bytecode })
-  const address = (await client.waitForTransactionReceipt({ hash })).contractAddress as `0x${string}`
+  const address = (await t.client.waitForTransactionReceipt({ hash })).contractAddress as `0x${string}`
   const [topIds, topScores] = await read<[bigint[], bigint[]]>(address, user.abi as Abi, 'top', [ids.model, hexOf(QUERY)])
   const [o] = await settle([await sign()])
   assert.deepEqual(topIds, o.attribution.contributions.map((c) => BigInt(c.contributionId)))
@@ -356,34 +266,34 @@ test('escrow withdrawals wait out the delay, and what is announced cannot back n
   const balance = await escrow(payer.address)
   await write(payer, RECEIPTS, RECEIPTS_ABI, 'requestWithdrawal', [balance - PRICE])
   // one receipt's worth is left for new receipts
-  const answers = await server.submit([await sign(), await sign()])
+  const answers = await t.server.submit([await sign(), await sign()])
   assert.equal(answers[0].status, 'accepted')
   assert.deepEqual(answers[1], { status: 'rejected', reason: 'payer escrow does not cover the fee' })
   const locked = await revertOf(payer, RECEIPTS, RECEIPTS_ABI, 'withdraw', [])
   assert.equal(locked.name, 'WithdrawalLocked')
-  const head = await client.getBlock()
-  await rpc(devnet.url, 'evm_setNextBlockTimestamp', [toHex(head.timestamp + 61n)])
-  await rpc(devnet.url, 'evm_mine', [])
-  const before = await client.getBalance({ address: payer.address })
+  const head = await t.client.getBlock()
+  await rpc(t.devnet.url, 'evm_setNextBlockTimestamp', [toHex(head.timestamp + 61n)])
+  await rpc(t.devnet.url, 'evm_mine', [])
+  const before = await t.client.getBalance({ address: payer.address })
   const { receipt } = await write(payer, RECEIPTS, RECEIPTS_ABI, 'withdraw', [])
-  assert.equal(await client.getBalance({ address: payer.address }), before + (balance - PRICE) - receipt.gasUsed * receipt.effectiveGasPrice)
+  assert.equal(await t.client.getBalance({ address: payer.address }), before + (balance - PRICE) - receipt.gasUsed * receipt.effectiveGasPrice)
   assert.equal(await escrow(payer.address), 0n, 'the accepted receipt was charged, the rest withdrawn')
 })
 
 test('a server that unbonds takes no new receipts; the slasher slashes it to the treasury', async () => {
   await write(payer, RECEIPTS, RECEIPTS_ABI, 'deposit', [], parseEther('0.01'))
   await write(operator, SERVERS, INFERENCE_NODES_ABI, 'requestUnstake', [signer.address])
-  const [a] = await server.submit([await sign()])
+  const [a] = await t.server.submit([await sign()])
   assert.deepEqual(a, { status: 'rejected', reason: 'inference server is not active or holds less than the minimum stake' })
   const slasher = privateKeyToAccount('0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897')
   assert.equal(slasher.address.toLowerCase(), SEQUENCER)
   assert.deepEqual(await revertOf(operator, SERVERS, INFERENCE_NODES_ABI, 'slash', [signer.address, 1n, keccak256(toHex('x'))]), { name: 'NotSlasher', args: [operator.address] })
-  const treasuryBefore = await client.getBalance({ address: SEQUENCER })
+  const treasuryBefore = await t.client.getBalance({ address: SEQUENCER })
   const stake = (await read<{ stake: bigint }>(SERVERS, INFERENCE_NODES_ABI, 'getServer', [signer.address])).stake
   const { receipt } = await write(slasher, SERVERS, INFERENCE_NODES_ABI, 'slash', [signer.address, stake / 2n, keccak256(toHex('double billing'))])
   assert.equal((await read<{ stake: bigint; slashed: bigint }>(SERVERS, INFERENCE_NODES_ABI, 'getServer', [signer.address])).slashed, stake / 2n)
   // the slasher is also the fee recipient here: it pays the base fee and gets its own tip back
-  const { baseFeePerGas } = await client.getBlock({ blockNumber: receipt.blockNumber })
-  assert.equal(await client.getBalance({ address: SEQUENCER }), treasuryBefore + stake / 2n - receipt.gasUsed * (baseFeePerGas ?? 0n))
+  const { baseFeePerGas } = await t.client.getBlock({ blockNumber: receipt.blockNumber })
+  assert.equal(await t.client.getBalance({ address: SEQUENCER }), treasuryBefore + stake / 2n - receipt.gasUsed * (baseFeePerGas ?? 0n))
   assert.equal((await read<{ stake: bigint }>(SERVERS, INFERENCE_NODES_ABI, 'getServer', [signer.address])).stake, stake - stake / 2n)
 })

@@ -14,7 +14,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { DEFAULT_CONFIG, OpalNode } from '../../node/index.ts'
 import type { NodeConfig } from '../../node/index.ts'
 import { DEFAULT_GRAPH_ID } from '../../precompiles/attribution/onnx/defaultGraph.ts'
-import { nodeRpc as rpc, until } from '../support/nodes.ts'
+import { nodeRpc as rpc, settledAlike, until } from '../support/nodes.ts'
 import { DEV_SEQUENCER_INDEX, devAccount, devGenesis, devExamplePrecompiles } from '../../genesis/index.ts'
 import type { Genesis } from '../../genesis/index.ts'
 import { ATTRIBUTION_ABI, DEFAULT_ADDRESSES } from '../../precompiles/index.ts'
@@ -124,16 +124,7 @@ test('every kernel reaches the same attribution and state roots, exact and index
   const hashes = answers.map((a) => (a as { hash: string }).hash)
 
   // every receipt settles on the sequencer (those sent to the follower came by gossip)
-  await until('every receipt settled', async () => {
-    const s = (await Promise.all(hashes.map((h) => rpc(nodes[0], 'opal_getReceipt', [h])))) as Array<{ status: string }>
-    return s.every((x) => x.status === 'settled')
-  }, 120_000)
-  const target = nodes[0].chain.head.number
-  await until('every node at the sequencer head', () => nodes.every((n) => n.chain.head.number >= target), 120_000)
-  for (let n = 1n; n <= target; n++) {
-    const roots = await Promise.all(nodes.map(async (node) => Buffer.from((await node.chain.header(n))?.stateRoot ?? []).toString('hex')))
-    assert.equal(new Set(roots).size, 1, `state roots of block ${n} differ across kernels: ${roots.join(' ')}`)
-  }
+  await settledAlike(nodes, hashes)
   let indexed = 0
   let paid = 0n
   for (const h of hashes) {

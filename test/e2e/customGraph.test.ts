@@ -4,55 +4,21 @@
 // here from the rule. The `score` view agrees, also in the transaction that registers the graph;
 // span evidence outside the graph's top k counts by its tokens only; graphs with forbidden
 // operations, or that the interpreter cannot run, are refused.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, toHex } from 'viem'
-import type { Abi, PublicClient } from 'viem'
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { ADAPTER_ABI, ATTRIBUTION_ABI, DATANET_ABI, DEFAULT_ADDRESSES, INFERENCE_NODES_ABI, MODEL_ABI, RECEIPTS_ABI } from '../../precompiles/index.ts'
+import { createWalletClient, http, keccak256, toHex } from 'viem'
+import type { Abi } from 'viem'
+import { ADAPTER_ABI, ATTRIBUTION_ABI, DATANET_ABI, DEFAULT_ADDRESSES, MODEL_ABI } from '../../precompiles/index.ts'
 import { onnx } from '../../precompiles/attribution/onnx/proto.ts'
 import type { OnnxNs } from '../../precompiles/attribution/onnx/proto.ts'
-import { ReceiptClient } from '../../rpc/client/receipts.ts'
-import type { SignedReceipt } from '../../rpc/client/receipts.ts'
-import { devAccounts } from '../../genesis/index.ts'
+import { DIM, PRICE, QUERY, SEQUENCER, SKETCHES, alice, attributionDevnet, bob, carol, dave, hexOf, opalChain, operator, owner } from '../support/attribution.ts'
 import { graphUserContract } from '../support/contracts.ts'
-import { rpc, startDevnet } from '../support/devnet.ts'
-import type { DevnetProcess } from '../support/devnet.ts'
-import { receiptOutcome } from '../support/nodes.ts'
-import { contractCalls } from '../support/viem.ts'
+import { rpc } from '../support/devnet.ts'
 
-const [owner, cur1, cur2, alice, bob, carol, dave, operator, payer] = devAccounts(9).map((a) => privateKeyToAccount(a.privateKey))
-const SEQUENCER = '0xbcd4042de499d14e55001ccbb24a551f3b954096'
-const { datanets: DATANETS, models: MODELS, adapters: ADAPTERS, servers: SERVERS, receipts: RECEIPTS, attribution: ATTRIBUTION } = DEFAULT_ADDRESSES
-const DIM = 64
-const PRICE = parseEther('0.002')
-const chain = defineChain({ id: 31337, name: 'opal', nativeCurrency: { name: 'Open', symbol: 'OPEN', decimals: 18 }, rpcUrls: { default: { http: [] } } })
+const { datanets: DATANETS, models: MODELS, adapters: ADAPTERS, attribution: ATTRIBUTION } = DEFAULT_ADDRESSES
 const T = onnx.TensorProto.DataType
 const INT = onnx.AttributeProto.AttributeType.INT
 
-let devnet: DevnetProcess
-let client: PublicClient
-let server: ReceiptClient
-const signerKey = generatePrivateKey()
-const signer = privateKeyToAccount(signerKey)
-const ids: Record<string, bigint> = {}
-let requests = 0
-
-function block(parts: Array<[from: number, to: number, value: number]>): Int8Array {
-  const s = new Int8Array(DIM)
-  for (const [from, to, value] of parts) for (let i = from; i < to; i++) s[i] = value
-  return s
-}
-const hexOf = (s: Int8Array) => toHex(new Uint8Array(s.buffer, s.byteOffset, s.length))
-
-const SKETCHES = {
-  A: block([[0, 16, 100]]),
-  B: block([[16, 32, 100]]),
-  C: block([[32, 48, 100]]),
-  D: block([[0, 16, -100]]),
-  E: block([[0, 32, 50]]),
-}
-const QUERY = block([[0, 16, 100], [16, 32, 50]])
 /** the registered graph's weight of each dimension: 4 on [16, 32), 1 elsewhere */
 const WEIGHTS = Int32Array.from({ length: DIM }, (_, j) => (j >= 16 && j < 32 ? 4 : 1))
 /** the graph's score, computed here: Σ_j w_j · q_j · c_j */
@@ -97,45 +63,9 @@ function weightedGraph(opset = 13, extra: OnnxNs.INodeProto[] = []): Uint8Array 
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, producerName: 'opal-test', opsetImport: [{ domain: '', version: opset }], graph })).finish()
 }
 
-before(async () => {
-  devnet = await startDevnet({ blockTime: 0 })
-  client = createPublicClient({ chain, transport: http(devnet.url), pollingInterval: 50 })
-  server = new ReceiptClient({ url: devnet.url, account: signerKey })
-})
-
-after(async () => {
-  await devnet.stop()
-})
-
-const { write, revertOf } = contractCalls(() => client, chain, () => devnet.url)
-const read = <R>(address: `0x${string}`, abi: Abi, functionName: string, args: unknown[] = []) => client.readContract({ address, abi, functionName, args }) as Promise<R>
-const claimable = (a: string) => read<bigint>(RECEIPTS, RECEIPTS_ABI, 'claimable', [a])
-
-function nextRequest(): Uint8Array {
-  const id = new Uint8Array(32)
-  new DataView(id.buffer).setUint32(28, ++requests)
-  return id
-}
-
-async function sign(over: Partial<Parameters<ReceiptClient['sign']>[0]> = {}): Promise<SignedReceipt> {
-  return server.sign({
-    adapterId: ids.adapter, modelId: ids.model, requestId: nextRequest(), payer: Uint8Array.from(Buffer.from(payer.address.slice(2), 'hex')),
-    inputTokens: 700n, outputTokens: 300n, fee: PRICE, sketch: QUERY, ...over,
-  })
-}
-
-interface Outcome {
-  status: string
-  reason: string | null
-  split: Record<string, string>
-  attribution: { mode: string; candidates: string; contributions: Array<{ contributionId: string; score: string; weight: string; amount: string; matchedTokens: string }> }
-}
-
-async function settle(receipt: SignedReceipt): Promise<Outcome> {
-  const [a] = await server.submit([receipt])
-  assert.equal(a.status, 'accepted', JSON.stringify(a))
-  return receiptOutcome<Outcome>(devnet.url, (a as { hash: string }).hash)
-}
+const t = attributionDevnet()
+const { ids, write, revertOf, read, claimable, sign } = t
+const settle = async (receipt: Awaited<ReturnType<typeof sign>>) => (await t.settle([receipt]))[0]
 
 test('a graph with a forbidden operation is refused with its name; so is one the interpreter cannot run', async () => {
   const softmax = await revertOf(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'registerScoringGraph', [toHex(weightedGraph(13, [{ opType: 'Softmax', input: ['sums'], output: ['p'], name: 'soft' }]))])
@@ -148,16 +78,8 @@ test('a graph with a forbidden operation is refused with its name; so is one the
 })
 
 test('a model citing a registered graph: the graph decides who is paid, to the wei', async () => {
-  const min = await read<bigint>(SERVERS, INFERENCE_NODES_ABI, 'minStake')
-  await write(operator, SERVERS, INFERENCE_NODES_ABI, 'register', [signer.address, 'http://gpu-1'], min)
-  await write(payer, RECEIPTS, RECEIPTS_ABI, 'deposit', [], parseEther('1'))
-  const rules = { minStake: parseEther('0.1'), sketchKind: 1, sketchDim: DIM, licenseURI: '', curators: [cur1.address, cur2.address], quorum: 2 }
-  ids.datanet = (await write(owner, DATANETS, DATANET_ABI, 'createDatanet', ['weighted', '', keccak256(toHex('weighted')), rules])).result as bigint
-  const contributors = { A: alice, B: bob, C: carol, D: dave, E: alice }
-  for (const [name, sketch] of Object.entries(SKETCHES)) {
-    ids[name] = (await write(contributors[name as keyof typeof contributors], DATANETS, DATANET_ABI, 'contribute', [ids.datanet, keccak256(toHex(name)), hexOf(sketch), `ipfs://${name}`], parseEther('0.1'))).result as bigint
-    for (const c of [cur1, cur2]) await write(c, DATANETS, DATANET_ABI, 'review', [ids[name], 1, keccak256(toHex('ok'))])
-  }
+  await t.stakeAndEscrow()
+  await t.createDatanet('weighted')
   const version = (await write(owner, DATANETS, DATANET_ABI, 'publishVersion', [ids.datanet])).result as bigint
 
   const bytes = weightedGraph()
@@ -167,7 +89,7 @@ test('a model citing a registered graph: the graph decides who is paid, to the w
   await write(owner, MODELS, MODEL_ABI, 'approvePublisher', [ids.model, carol.address, true])
   ids.adapter = (await write(carol, ADAPTERS, ADAPTER_ABI, 'registerAdapter', [ids.model, keccak256(toHex('w')), 'ipfs://w', 16, 'q_proj', PRICE])).result as bigint
   await write(owner, ATTRIBUTION, ATTRIBUTION_ABI, 'configureModel', [ids.model, 2, 0])
-  const m = (await rpc(devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { k: string; candidates: string; scoringGraphId: string }
+  const m = (await rpc(t.devnet.url, 'opal_getModelAttribution', [toHex(ids.model)])).result as { k: string; candidates: string; scoringGraphId: string }
   assert.deepEqual([m.k, m.candidates, m.scoringGraphId], ['0x2', '0x5', graphId])
 
   // the graph's ranking, computed here: B, E, A — where the plain dot product ranks A, E, B
@@ -223,9 +145,9 @@ test('span evidence for a contribution outside the graph\'s top k counts by its 
 
 test('a contract registers a graph, a model citing it, and reads the attribution, in one transaction', async () => {
   const user = graphUserContract()
-  const wallet = createWalletClient({ account: owner, chain, transport: http(devnet.url) })
+  const wallet = createWalletClient({ account: owner, chain: opalChain, transport: http(t.devnet.url) })
   const hash = await wallet.deployContract({ abi: user.abi as Abi, bytecode: user.bytecode })
-  const address = (await client.waitForTransactionReceipt({ hash })).contractAddress as `0x${string}`
+  const address = (await t.client.waitForTransactionReceipt({ hash })).contractAddress as `0x${string}`
   // another graph (a new id): its bytes exist only in the transaction that registers it
   const bytes = weightedGraph(14)
   const versions = [{ datanetId: ids.datanet, version: 1n }]
@@ -233,6 +155,6 @@ test('a contract registers a graph, a model citing it, and reads the attribution
   assert.deepEqual([await read<bigint>(address, user.abi as Abi, 'lastIds', [0n]), await read<bigint>(address, user.abi as Abi, 'lastIds', [1n])], [ids.B, ids.E])
   assert.equal(await read<bigint>(address, user.abi as Abi, 'lastScores', [0n]), weighted(SKETCHES.B))
   const modelId = await read<bigint>(address, user.abi as Abi, 'modelId')
-  const m = (await rpc(devnet.url, 'opal_getModelAttribution', [toHex(modelId)])).result as { scoringGraphId: string }
+  const m = (await rpc(t.devnet.url, 'opal_getModelAttribution', [toHex(modelId)])).result as { scoringGraphId: string }
   assert.equal(m.scoringGraphId, keccak256(bytes))
 })

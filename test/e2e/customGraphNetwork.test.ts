@@ -19,7 +19,7 @@ import { DEFAULT_GRAPH_ID } from '../../precompiles/attribution/onnx/defaultGrap
 import { defaultGraphTemplate } from '../../precompiles/attribution/onnx/graph.ts'
 import { onnx } from '../../precompiles/attribution/onnx/proto.ts'
 import type { OnnxNs } from '../../precompiles/attribution/onnx/proto.ts'
-import { nodeRpc as rpc, until } from '../support/nodes.ts'
+import { nodeRpc as rpc, settledAlike, until } from '../support/nodes.ts'
 import { DEV_SEQUENCER_INDEX, devAccount, devGenesis, devExamplePrecompiles } from '../../genesis/index.ts'
 import type { Genesis } from '../../genesis/index.ts'
 import { ADAPTER_ABI, ATTRIBUTION_ABI, DEFAULT_ADDRESSES, MODEL_ABI } from '../../precompiles/index.ts'
@@ -147,16 +147,7 @@ test('a follower re-executes settlements by a registered graph, after a restart 
   const answers = await server.submit(receipts)
   for (const a of answers) assert.equal(a.status, 'accepted', JSON.stringify(a))
   const hashes = answers.map((a) => (a as { hash: string }).hash)
-  await until('every receipt settled', async () => {
-    const s = (await Promise.all(hashes.map((h) => rpc(nodes[0], 'opal_getReceipt', [h])))) as Array<{ status: string }>
-    return s.every((x) => x.status === 'settled')
-  }, 120_000)
-  const target = nodes[0].chain.head.number
-  await until('the follower at the sequencer head', () => nodes[1].chain.head.number >= target, 120_000)
-  for (let n = 1n; n <= target; n++) {
-    const roots = await Promise.all(nodes.map(async (node) => Buffer.from((await node.chain.header(n))?.stateRoot ?? []).toString('hex')))
-    assert.equal(roots[0], roots[1], `state root of block ${n}`)
-  }
+  await settledAlike(nodes, hashes)
   let indexed = 0
   for (const [i, h] of hashes.entries()) {
     const [mine, theirs] = await Promise.all(nodes.map((node) => rpc(node, 'opal_getReceipt', [h])))

@@ -34,3 +34,20 @@ export async function receiptOutcome<T extends { status: string } = { status: st
   }, ms)
   return outcome as T
 }
+
+/**
+ * Waits until the first node (the sequencer) has settled every receipt and every node has reached
+ * its head, then checks that each block's state root is the same on every node.
+ */
+export async function settledAlike(nodes: OpalNode[], hashes: string[]): Promise<void> {
+  await until('every receipt settled', async () => {
+    const s = (await Promise.all(hashes.map((h) => nodeRpc(nodes[0], 'opal_getReceipt', [h])))) as Array<{ status: string }>
+    return s.every((x) => x.status === 'settled')
+  }, 120_000)
+  const target = nodes[0].chain.head.number
+  await until('every node at the sequencer head', () => nodes.every((n) => n.chain.head.number >= target), 120_000)
+  for (let n = 1n; n <= target; n++) {
+    const roots = await Promise.all(nodes.map(async (node) => Buffer.from((await node.chain.header(n))?.stateRoot ?? []).toString('hex')))
+    assert.equal(new Set(roots).size, 1, `state roots of block ${n} differ: ${roots.join(' ')}`)
+  }
+}

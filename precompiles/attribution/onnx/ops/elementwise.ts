@@ -41,6 +41,9 @@ function fold(op: Combine, label: string, type: number, inputs: readonly Tensor[
   return out
 }
 
+// Two copies of the same loops, for number and for bigint elements: one generic loop over both
+// would make every element operation polymorphic (V8 deoptimises it), and MatMulInteger's inputs
+// pass through these ops in most graphs.
 function combineNumber(op: Combine, od: NumberData, o: number, n: number, b: NumberData, at: number, step: number, imul: boolean): void {
   switch (op) {
     case 'Add':

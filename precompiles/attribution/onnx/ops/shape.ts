@@ -175,6 +175,31 @@ function shapeOf(x: Tensor, startAttr: bigint, endAttr: bigint | undefined, budg
 
 const one = { required: 1, max: 1 }
 
+/**
+ * Unsqueeze and Squeeze: their axes are an int64 input from opset 13, an attribute before (the
+ * same meaning either way); `apply` gets them as numbers, or undefined where none were given. An
+ * attribute that must be there is checked when the graph is compiled.
+ */
+function axesOp(axesRequired: boolean, apply: (label: string, x: Tensor, axes: number[] | undefined, budget: RunBudget) => Tensor): OpDefinition {
+  return {
+    since: 1,
+    attributes: (opset) => (opset >= 13 ? [] : ['axes']),
+    inputs: { required: 1, max: 2 },
+    outputs: one,
+    compile(node) {
+      const type = sameType(node, [0], ANY)
+      if (node.opset >= 13) {
+        indexInput(node, 1, new Set([DT.INT64]), 'axes')
+        return { outputTypes: [type], kernel: ([x, axes], budget) => [apply(node.label, x as Tensor, axes === undefined ? undefined : safeInts(axes, node.label), budget)] }
+      }
+      if (node.inputTypes.length > 1) throw new GraphError(`${node.label}: before opset 13, axes is an attribute`)
+      const axes = node.attrs.ints('axes')?.map(Number)
+      if (axesRequired) required(axes, node.label, 'attribute axes')
+      return { outputTypes: [type], kernel: ([x], budget) => [apply(node.label, x as Tensor, axes, budget)] }
+    },
+  }
+}
+
 export const SHAPE_OPS: Record<string, OpDefinition> = {
   Reshape: {
     since: 5,
@@ -199,38 +224,8 @@ export const SHAPE_OPS: Record<string, OpDefinition> = {
       return { outputTypes: [type], kernel: ([x], budget) => [transpose(node.label, x as Tensor, perm, budget)] }
     },
   },
-  Unsqueeze: {
-    since: 1,
-    attributes: (opset) => (opset >= 13 ? [] : ['axes']),
-    inputs: { required: 1, max: 2 },
-    outputs: one,
-    compile(node) {
-      const type = sameType(node, [0], ANY)
-      if (node.opset >= 13) {
-        indexInput(node, 1, new Set([DT.INT64]), 'axes')
-        return { outputTypes: [type], kernel: ([x, axes], budget) => [unsqueeze(node.label, x as Tensor, safeInts(required(axes, node.label, 'the axes input'), node.label), budget)] }
-      }
-      if (node.inputTypes.length > 1) throw new GraphError(`${node.label}: before opset 13, axes is an attribute`)
-      const axes = required(node.attrs.ints('axes'), node.label, 'attribute axes').map(Number)
-      return { outputTypes: [type], kernel: ([x], budget) => [unsqueeze(node.label, x as Tensor, axes, budget)] }
-    },
-  },
-  Squeeze: {
-    since: 1,
-    attributes: (opset) => (opset >= 13 ? [] : ['axes']),
-    inputs: { required: 1, max: 2 },
-    outputs: one,
-    compile(node) {
-      const type = sameType(node, [0], ANY)
-      if (node.opset >= 13) {
-        indexInput(node, 1, new Set([DT.INT64]), 'axes')
-        return { outputTypes: [type], kernel: ([x, axes], budget) => [squeeze(node.label, x as Tensor, axes === undefined ? undefined : safeInts(axes, node.label), budget)] }
-      }
-      if (node.inputTypes.length > 1) throw new GraphError(`${node.label}: before opset 13, axes is an attribute`)
-      const axes = node.attrs.ints('axes')?.map(Number)
-      return { outputTypes: [type], kernel: ([x], budget) => [squeeze(node.label, x as Tensor, axes, budget)] }
-    },
-  },
+  Unsqueeze: axesOp(true, (label, x, axes, budget) => unsqueeze(label, x, required(axes, label, 'the axes input'), budget)),
+  Squeeze: axesOp(false, squeeze),
   Identity: {
     since: 1,
     attributes: () => [],
