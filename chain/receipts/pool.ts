@@ -195,11 +195,18 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const hashes = entries.map((e) => receiptDigest(e.receipt, this.#separator, this.#chain.crypto.keccak256))
     const signers = await this.#signatures.recover(hashes, entries.map((e) => e.receipt.signature))
     const head = await this.#headView()
+    // an entry journaled after the block that settled it had removed it (the journal writes on the
+    // next turn of the event loop, a block may commit first) is removed now
+    const settled: Uint8Array[] = []
     for (const [i, { receipt: r, raw }] of entries.entries()) {
-      if ((await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue
+      if ((await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) {
+        settled.push(hashes[i])
+        continue
+      }
       const model = await head.terms.model(r.modelId)
       this.#add({ hash: hashes[i], receipt: r, raw, signer: signers[i] ?? new Uint8Array(20), gas: this.#gasOf(r, model) })
     }
+    if (settled.length > 0) await this.#chain.receiptJournal.remove(settled)
     return this.#pending.size
   }
 

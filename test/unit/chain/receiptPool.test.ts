@@ -3,11 +3,11 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { RLP } from '@ethereumjs/rlp'
-import { Chain, loadCrypto } from '../../../chain/index.ts'
+import { BlockProducer, Chain, TxPool, chainPoolBackend, loadCrypto } from '../../../chain/index.ts'
 import type { OpalCrypto } from '../../../chain/index.ts'
 import { PoolReason, ReceiptPool } from '../../../chain/receipts/pool.ts'
 import type { ReceiptPoolOptions, SubmitAnswer } from '../../../chain/receipts/pool.ts'
-import { DEV_SERVER_INDEX, devAccount, devExamplePrecompiles, devGenesis } from '../../../genesis/index.ts'
+import { DEV_SEQUENCER_INDEX, DEV_SERVER_INDEX, devAccount, devExamplePrecompiles, devGenesis } from '../../../genesis/index.ts'
 import type { Genesis } from '../../../genesis/index.ts'
 import { createPrecompileParts } from '../../../node/precompiles.ts'
 import type { PrecompileParts } from '../../../node/precompiles.ts'
@@ -18,7 +18,7 @@ import type { EncodedReceipt, InferenceReceipt, SignedReceipt } from '../../../p
 import { Reason } from '../../../precompiles/receipts/rules.ts'
 import { replaySlot } from '../../../precompiles/receipts/records.ts'
 import { word } from '../../../precompiles/framework/storage.ts'
-import { tempDir } from './fixtures.ts'
+import { silent, tempDir } from './fixtures.ts'
 
 const NOW = 1_700_000_000n
 /** the example adapter's price per 1,000 tokens */
@@ -218,4 +218,29 @@ test('expired receipts are dropped and leave the journal', async () => {
   assert.equal(pool.size, 1)
   await chain.receiptJournal.settle()
   assert.equal((await chain.receiptJournal.load()).length, 1)
+})
+
+test('a restart drops journal entries of receipts a block already settled', async () => {
+  const { pool, chain, dataDir, submit } = await openPool()
+  const txPool = new TxPool(chain.common, chainPoolBackend(chain), {}, parts.signatures)
+  const producer = new BlockProducer(chain, txPool, {
+    coinbase: genesis.feeRecipient,
+    settlement: { pool, receipts: bytesOf(DEFAULT_ADDRESSES.receipts), key: bytesOf(devAccount(DEV_SEQUENCER_INDEX).privateKey), maxGasBps: 5000, maxBatchBytes: 1 << 20 },
+  }, silent)
+  await producer.init()
+  const rs = [receipt(), receipt()]
+  assert.deepEqual(reasons(await submit(rs, NOW)), ['accepted', 'accepted'])
+  const block = await producer.produce({ allowEmpty: true, timestamp: NOW + 1n })
+  assert.equal(block?.artifacts?.settlements.length, 2)
+  assert.equal(pool.size, 0)
+  await chain.receiptJournal.settle()
+  assert.deepEqual(await chain.receiptJournal.load(), [], 'the block removed what it settled')
+  // one entry written after the block (the race the journal's deferred write allows)
+  await chain.receiptJournal.add([{ hash: digest(rs[0]), raw: receiptRaw(rs[0]) }])
+  await chain.close()
+
+  const again = await openPool(dataDir)
+  assert.equal(await again.pool.restore(), 0, 'a settled receipt is not pending again')
+  await again.chain.receiptJournal.settle()
+  assert.deepEqual(await again.chain.receiptJournal.load(), [])
 })
