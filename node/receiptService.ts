@@ -25,6 +25,7 @@ export function startReceipts(pool: ReceiptPool, net: OpalNetwork | undefined, s
   // what a follower accepts goes to the sequencer at once
   const onAdded = (added: PendingReceipt[]) => forward(added.map((p) => p.raw))
   pool.on('added', onAdded)
+  pool.on('journalError', (err) => log.warn({ err: err.message }, 'a receipt journal entry could not be deleted; the next restart deletes it'))
   if (net !== undefined && sequencing) {
     net.onReceipts((payload, from) => {
       let receipts

@@ -50,11 +50,8 @@ export class BlockStore {
     })
     const settlements = executed.artifacts?.settlements ?? []
     const encoded = encodeOutcomes(settlements, number, hash)
-    for (const [i, o] of settlements.entries()) {
-      ops.push({ type: 'put', key: key(Bucket.receiptOutcome, o.hash), value: encoded[i] })
-      // a settled (or refused) receipt leaves the receipt journal in the same batch
-      ops.push({ type: 'del', key: key(Bucket.poolReceipt, o.hash) })
-    }
+    // (the receipt pool deletes a journal entry once all its receipts have an outcome)
+    for (const [i, o] of settlements.entries()) ops.push({ type: 'put', key: key(Bucket.receiptOutcome, o.hash), value: encoded[i] })
     for (const g of executed.artifacts?.graphs ?? []) ops.push({ type: 'put', key: key(Bucket.scoringGraph, g.id), value: g.bytes })
     return ops
   }

@@ -1,6 +1,7 @@
-// A pool's journal in the chain database: what a pool acknowledged (a transaction, a receipt) is
-// on disk (synced) before the acknowledgement is sent, and leaves in the batch of the block that includes
-// it. Concurrent additions are written together (one LevelDB batch per event-loop turn), so a
+// A pool's journal in the chain database: what a pool acknowledged (transactions, receipts) is
+// on disk (synced) before the acknowledgement is sent, and leaves once a block has included it (a
+// transaction in the block's own batch; a submission's receipts when the last of them has left the
+// receipt pool). Writes and deletes are applied in the order they are made. Concurrent additions are written together (one LevelDB batch per event-loop turn), so a
 // JSON-RPC batch of a thousand entries costs one write, not a thousand.
 import { key } from './buckets.ts'
 import type { Bucket } from './buckets.ts'
@@ -45,6 +46,13 @@ export class Journal {
   /** Resolves when every queued write is on disk (before the database closes). */
   async settle(): Promise<void> {
     while (this.#flush !== undefined) await this.#flush
+  }
+
+  /** Every entry, in key order, with the id it was added under. */
+  async entries(): Promise<Array<{ id: Uint8Array; value: Uint8Array }>> {
+    const out: Array<{ id: Uint8Array; value: Uint8Array }> = []
+    for await (const [k, value] of this.#db.iterator({ gte: Uint8Array.of(this.#bucket), lt: Uint8Array.of(this.#bucket + 1) })) out.push({ id: k.subarray(1), value })
+    return out
   }
 
   async load(): Promise<Uint8Array[]> {

@@ -6,12 +6,13 @@
 //   block ─► its settlement outcomes remove what it settled or refused; reservations released
 //
 // Receipts are taken for settlement in the order they were accepted.
+import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { RLP } from '@ethereumjs/rlp'
 import type { AttributionEngine, ModelInfo, PrecompileSettings, SignatureService } from '../../precompiles/index.ts'
 import * as D from '../../precompiles/datanets/records.ts'
 import { Store } from '../../precompiles/framework/storage.ts'
-import { RECEIPT_DOMAIN_NAME, RECEIPT_DOMAIN_VERSION, decodeReceiptFields, domainSeparator, receiptDigest } from '../../precompiles/receipts/format.ts'
+import { RECEIPT_DOMAIN_NAME, RECEIPT_DOMAIN_VERSION, decodeReceiptBatchItems, decodeReceiptFields, domainSeparator, joinReceiptBatch, receiptDigest } from '../../precompiles/receipts/format.ts'
 import type { EncodedReceipt, SignedReceipt } from '../../precompiles/receipts/format.ts'
 import type { SettledReceipt } from '../../precompiles/receipts/outcome.ts'
 import * as R from '../../precompiles/receipts/records.ts'
@@ -60,9 +61,23 @@ interface HeadView {
   escrow: Map<string, bigint>
 }
 
+/**
+ * A submission's accepted receipts are journaled as one entry (their RLP list): one write when
+ * they are acknowledged, one delete once the last of them has left the pool. One entry per
+ * receipt cost a put and a delete each, ~10,000 LevelDB operations a busy block.
+ */
+interface JournalEntry {
+  /** under Bucket.poolReceipt: acceptance time (ms) ‖ a counter ‖ random, so entries list in acceptance order */
+  id: Uint8Array
+  /** its receipts still pending */
+  left: number
+}
+
 /** A pending receipt with the keys it is held under, made once when it is accepted. */
 interface Held {
   pending: PendingReceipt
+  /** the journal entry it was acknowledged in */
+  entry: JournalEntry
   /** signer ‖ requestId */
   request: string
   payer: string
@@ -83,6 +98,8 @@ export type ReceiptStatus =
 
 export interface ReceiptPoolEvents {
   added: [PendingReceipt[]]
+  /** a journal entry could not be deleted: harmless (the next restart deletes it), but worth a log line */
+  journalError: [Error]
 }
 
 export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
@@ -99,6 +116,8 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
   /** payer → fees of its pending receipts */
   readonly #reserved = new Map<string, bigint>()
   #head: HeadView | undefined
+  /** journal entries made by this process */
+  #entries = 0
 
   constructor(chain: Chain, settings: PrecompileSettings, engine: AttributionEngine, signatures: SignatureService, opts: Partial<ReceiptPoolOptions> = {}) {
     super()
@@ -141,6 +160,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     const signers = await this.#signatures.recover(toRecover.map((i) => hashes[i]), toRecover.map((i) => receipts[i].signature))
     const head = await this.#headView()
     const accepted: PendingReceipt[] = []
+    const entry: JournalEntry = { id: this.#entryId(), left: 0 }
     for (const [j, i] of toRecover.entries()) {
       const r = receipts[i]
       const signer = signers[j]
@@ -155,12 +175,12 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
         continue
       }
       const p: PendingReceipt = { hash: hashes[i], receipt: r, raw: items[i].raw, signer: signer as Uint8Array, gas: checked.gas }
-      this.#add(p, checked.request, checked.payer)
+      this.#add(p, entry, checked.request, checked.payer)
       accepted.push(p)
       answers[i] = { hash: hashes[i] }
     }
     if (accepted.length > 0) {
-      await this.#chain.receiptJournal.add(accepted)
+      await this.#chain.receiptJournal.add([{ hash: entry.id, raw: joinReceiptBatch(accepted.map((p) => p.raw)) }])
       this.emit('added', accepted)
     }
     return answers as SubmitAnswer[]
@@ -180,33 +200,27 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     return out
   }
 
-  /** Receipts journaled before a restart come back as they were acknowledged; settlement decides. */
+  /**
+   * Receipts journaled before a restart come back as they were acknowledged; settlement decides.
+   * An entry whose receipts all left the pool before it was deleted (the process stopped first) is
+   * deleted now.
+   */
   async restore(): Promise<number> {
-    const entries: Array<{ receipt: SignedReceipt; raw: Uint8Array }> = []
-    for (const raw of await this.#chain.receiptJournal.load()) {
-      try {
-        // the entry is the receipt's raw as accepted, receiptRaw(r); decoding is
-        // strict (canonical RLP and integers, fixed lengths), so re-encoding would give it back
-        entries.push({ receipt: decodeReceiptFields(RLP.decode(raw)), raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) })
-      } catch {
-        // a journal entry that does not decode was never acknowledged by this version: drop it
+    const done: Uint8Array[] = []
+    for (const { id, value } of await this.#chain.receiptJournal.entries()) {
+      const items = journaledReceipts(value)
+      const hashes = items.map((e) => receiptDigest(e.receipt, this.#separator, this.#chain.crypto.keccak256))
+      const signers = await this.#signatures.recover(hashes, items.map((e) => e.receipt.signature))
+      const head = await this.#headView()
+      const entry: JournalEntry = { id, left: 0 }
+      for (const [i, { receipt: r, raw }] of items.entries()) {
+        if (this.#pending.has(keyOf(hashes[i])) || (await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue
+        const model = await head.terms.model(r.modelId)
+        this.#add({ hash: hashes[i], receipt: r, raw, signer: signers[i] ?? new Uint8Array(20), gas: this.#gasOf(r, model) }, entry)
       }
+      if (entry.left === 0) done.push(id)
     }
-    const hashes = entries.map((e) => receiptDigest(e.receipt, this.#separator, this.#chain.crypto.keccak256))
-    const signers = await this.#signatures.recover(hashes, entries.map((e) => e.receipt.signature))
-    const head = await this.#headView()
-    // an entry journaled after the block that settled it had removed it (the journal writes on the
-    // next turn of the event loop, a block may commit first) is removed now
-    const settled: Uint8Array[] = []
-    for (const [i, { receipt: r, raw }] of entries.entries()) {
-      if ((await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) {
-        settled.push(hashes[i])
-        continue
-      }
-      const model = await head.terms.model(r.modelId)
-      this.#add({ hash: hashes[i], receipt: r, raw, signer: signers[i] ?? new Uint8Array(20), gas: this.#gasOf(r, model) })
-    }
-    if (settled.length > 0) await this.#chain.receiptJournal.remove(settled)
+    if (done.length > 0) await this.#chain.receiptJournal.remove(done)
     return this.#pending.size
   }
 
@@ -237,29 +251,56 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
   /** Forgets receipts that can no longer settle (expired); returns how many. */
   dropExpired(now = BigInt(Math.floor(Date.now() / 1000))): number {
     const gone = this.pending().filter((p) => p.receipt.expiry < now)
-    for (const p of gone) this.#remove(keyOf(p.hash))
-    if (gone.length > 0) void this.#chain.receiptJournal.remove(gone.map((p) => p.hash))
+    this.#removeAll(gone.map((p) => keyOf(p.hash)))
     return gone.length
   }
 
-  #add(p: PendingReceipt, request = keyOf(p.signer) + keyOf(p.receipt.requestId), payer = keyOf(p.receipt.payer)): void {
-    this.#pending.set(keyOf(p.hash), { pending: p, request, payer })
+  #add(p: PendingReceipt, entry: JournalEntry, request = keyOf(p.signer) + keyOf(p.receipt.requestId), payer = keyOf(p.receipt.payer)): void {
+    entry.left++
+    this.#pending.set(keyOf(p.hash), { pending: p, entry, request, payer })
     this.#requests.add(request)
     this.#reserved.set(payer, (this.#reserved.get(payer) ?? 0n) + p.receipt.fee)
   }
 
-  #remove(key: string): void {
+  /**
+   * Receipts leave the pool (settled, refused or expired); journal entries none of whose receipts
+   * are left are deleted. The journal writes in order, so a delete never overtakes the entry's write.
+   */
+  #removeAll(keys: string[]): void {
+    const done: Uint8Array[] = []
+    for (const key of keys) {
+      const entry = this.#remove(key)
+      if (entry !== undefined && entry.left === 0) done.push(entry.id)
+    }
+    if (done.length > 0) {
+      this.#chain.receiptJournal.remove(done).catch((err: Error) => this.emit('journalError', err))
+    }
+  }
+
+  /** Forgets one receipt; returns its journal entry. */
+  #remove(key: string): JournalEntry | undefined {
     const h = this.#pending.get(key)
-    if (h === undefined) return
+    if (h === undefined) return undefined
     this.#pending.delete(key)
+    h.entry.left--
     this.#requests.delete(h.request)
     const left = (this.#reserved.get(h.payer) ?? 0n) - h.pending.receipt.fee
     if (left > 0n) this.#reserved.set(h.payer, left)
     else this.#reserved.delete(h.payer)
+    return h.entry
+  }
+
+  #entryId(): Uint8Array {
+    const id = new Uint8Array(32)
+    const view = new DataView(id.buffer)
+    view.setBigUint64(0, BigInt(Date.now()))
+    view.setUint32(8, ++this.#entries)
+    id.set(randomBytes(20), 12)
+    return id
   }
 
   #onBlock(e: ExecutedBlock): void {
-    for (const o of e.artifacts?.settlements ?? []) this.#remove(keyOf(o.hash))
+    this.#removeAll((e.artifacts?.settlements ?? []).map((o) => keyOf(o.hash)))
   }
 
   /** The rules at the head; returns the receipt's expected settlement gas and its keys, or why it is refused. */
@@ -305,5 +346,24 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
       this.#head = { root: head.stateRoot, terms: new ReceiptTerms(stores, this.#engine), escrow: new Map() }
     }
     return this.#head
+  }
+}
+
+/**
+ * The receipts of a journal entry: an RLP list of receipts, or (written by earlier versions) one
+ * receipt. Each was acknowledged as it decodes here (strict decoding: the bytes are the receipt's
+ * one encoding); an entry that does not decode was never acknowledged by this version.
+ */
+function journaledReceipts(stored: Uint8Array): EncodedReceipt[] {
+  // a plain view, not the database's Buffer: raws are compared and re-sent as the bytes they are
+  const value = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength)
+  try {
+    return decodeReceiptBatchItems(value)
+  } catch {
+    try {
+      return [{ receipt: decodeReceiptFields(RLP.decode(value)), raw: value }]
+    } catch {
+      return []
+    }
   }
 }

@@ -13,7 +13,7 @@ import { createPrecompileParts } from '../../../node/precompiles.ts'
 import type { PrecompileParts } from '../../../node/precompiles.ts'
 import { DEFAULT_GRAPH_ID } from '../../../precompiles/attribution/onnx/defaultGraph.ts'
 import { DEFAULT_ADDRESSES } from '../../../precompiles/index.ts'
-import { domainSeparator, encodeReceipt, receiptDigest, receiptRaw } from '../../../precompiles/receipts/format.ts'
+import { decodeReceiptBatchItems, domainSeparator, encodeReceipt, joinReceiptBatch, receiptDigest, receiptRaw } from '../../../precompiles/receipts/format.ts'
 import type { EncodedReceipt, InferenceReceipt, SignedReceipt } from '../../../precompiles/receipts/format.ts'
 import { Reason } from '../../../precompiles/receipts/rules.ts'
 import { replaySlot } from '../../../precompiles/receipts/records.ts'
@@ -189,9 +189,13 @@ test('accepted receipts are journaled when submit resolves, and a restart restor
   const second = [receipt(), broken(receipt()), receipt()]
   const [a, b] = await Promise.all([submit(first, NOW), submit(second, NOW)])
   assert.deepEqual(reasons([...a, ...b]), ['accepted', 'accepted', 'accepted', Reason.badSignature, 'accepted'])
+  // one entry per submission: the RLP list of what it accepted
   const journaled = await chain.receiptJournal.load()
   const expected = pool.pending()
-  assert.deepEqual(new Set(journaled.map((r) => Buffer.from(r).toString('hex'))), new Set(expected.map((p) => Buffer.from(p.raw).toString('hex'))))
+  assert.equal(journaled.length, 2)
+  const entries = journaled.map((raw) => decodeReceiptBatchItems(raw).map((e) => Buffer.from(e.raw).toString('hex')))
+  assert.deepEqual(new Set(entries.flat()), new Set(expected.map((p) => Buffer.from(p.raw).toString('hex'))))
+  assert.deepEqual(entries.map((e) => e.length).sort(), [2, 2])
   await chain.close()
 
   const again = await openPool(dataDir)
@@ -211,16 +215,23 @@ test('accepted receipts are journaled when submit resolves, and a restart restor
   assert.deepEqual(reasons(await again.submit([first[0], sign({ ...unsigned(), requestId: second[0].requestId })], NOW)), [PoolReason.known, PoolReason.pendingRequest])
 })
 
-test('expired receipts are dropped and leave the journal', async () => {
+test('expired receipts are dropped, and a journal entry leaves with its last receipt', async () => {
   const { pool, chain, submit } = await openPool()
   await submit([receipt({ expiry: NOW + 100n }), receipt({ expiry: NOW + 500n })], NOW)
-  assert.equal(pool.dropExpired(NOW + 200n), 1)
+  await submit([receipt({ expiry: NOW + 150n })], NOW)
+  assert.equal((await chain.receiptJournal.load()).length, 2)
+  assert.equal(pool.dropExpired(NOW + 200n), 2)
   assert.equal(pool.size, 1)
   await chain.receiptJournal.settle()
-  assert.equal((await chain.receiptJournal.load()).length, 1)
+  const left = await chain.receiptJournal.load()
+  assert.equal(left.length, 1, 'the second submission\'s entry is gone; the first still holds a pending receipt')
+  assert.equal(decodeReceiptBatchItems(left[0]).length, 2)
+  assert.equal(pool.dropExpired(NOW + 1000n), 1)
+  await chain.receiptJournal.settle()
+  assert.deepEqual(await chain.receiptJournal.load(), [])
 })
 
-test('a restart drops journal entries of receipts a block already settled', async () => {
+test('a restart deletes journal entries whose receipts a block already settled', async () => {
   const { pool, chain, dataDir, submit } = await openPool()
   const txPool = new TxPool(chain.common, chainPoolBackend(chain), {}, parts.signatures)
   const producer = new BlockProducer(chain, txPool, {
@@ -234,9 +245,10 @@ test('a restart drops journal entries of receipts a block already settled', asyn
   assert.equal(block?.artifacts?.settlements.length, 2)
   assert.equal(pool.size, 0)
   await chain.receiptJournal.settle()
-  assert.deepEqual(await chain.receiptJournal.load(), [], 'the block removed what it settled')
-  // one entry written after the block (the race the journal's deferred write allows)
-  await chain.receiptJournal.add([{ hash: digest(rs[0]), raw: receiptRaw(rs[0]) }])
+  assert.deepEqual(await chain.receiptJournal.load(), [], 'the entry left with the receipts the block settled')
+  // entries left behind by a process stopped before deleting them: a submission's list, and one
+  // receipt as earlier versions journaled it
+  await chain.receiptJournal.add([{ hash: new Uint8Array(32).fill(1), raw: joinReceiptBatch(rs.map(receiptRaw)) }, { hash: digest(rs[0]), raw: receiptRaw(rs[0]) }])
   await chain.close()
 
   const again = await openPool(dataDir)
