@@ -110,8 +110,9 @@ const RESERVE = 30_000n
 /**
  * Settles the longest prefix of the batch that the call's gas pays for; receipts after it get no
  * outcome (they stay pending and go into a later batch). The first pass checks each receipt
- * against the state alone and scores those that pass, model by model; the second, in order, adds
- * what depends on the receipts before it (requests seen, escrow spent) and books the credits.
+ * against the state alone; the second, in order, scores those that passed (model by model, a
+ * chunk at a time, as it reaches them), adds what depends on the receipts before it (requests
+ * seen, escrow spent) and books the credits.
  */
 export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettledBatch> {
   const store = ctx.unmetered
@@ -125,7 +126,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
   const first: Array<Passed | string> = []
   for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, terms, store))
   const passed = first.filter((x): x is Passed => typeof x !== 'string')
-  const scored = await scoreByModel(passed, stores, services.engine, ctx.meter.gas)
+  const scores = new ChunkedScores(passed, stores, services.engine, ctx.meter.gas)
 
   const ledger = new Ledger(store, stores.datanets)
   const escrow = new Map<string, bigint>()
@@ -147,7 +148,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
       if (seen.has(check.replayKey)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
       else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
       else {
-        const { candidates, top, mode, gas } = scored.get(i) as ScoredReceipt
+        const { candidates, top, mode, gas } = await scores.of(check)
         const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
         outcome = settled
         const paid = credits(check, settled, candidates, indexes, settings)
@@ -192,6 +193,43 @@ interface ScoredReceipt {
   mode: 'exact' | 'indexed'
   /** the scoring's gas, charged with the receipt */
   gas: bigint
+}
+
+/** Receipts scored at once: the block batch the scoring benchmarks time. */
+const SCORE_CHUNK = 256
+
+/**
+ * Scores of the receipts that passed the first checks, made a chunk at a time as settlement
+ * reaches them: receipts past what the batch's gas pays for are never scored (scoring is what a
+ * receipt costs most, and what is not settled pays nothing). A receipt's attribution does not
+ * depend on the others scored with it, so chunks change no result.
+ */
+class ChunkedScores {
+  readonly #passed: Passed[]
+  readonly #stores: RegistryStores
+  readonly #engine: AttributionEngine
+  readonly #gas: GasSchedule
+  readonly #scored = new Map<number, ScoredReceipt>()
+  /** the first of `passed` not scored yet */
+  #next = 0
+
+  constructor(passed: Passed[], stores: RegistryStores, engine: AttributionEngine, gas: GasSchedule) {
+    this.#passed = passed
+    this.#stores = stores
+    this.#engine = engine
+    this.#gas = gas
+  }
+
+  async of(p: Passed): Promise<ScoredReceipt> {
+    for (;;) {
+      const s = this.#scored.get(p.index)
+      if (s !== undefined) return s
+      if (this.#next >= this.#passed.length) throw new Error(`receipt ${p.index} is not among those that passed`)
+      const chunk = this.#passed.slice(this.#next, this.#next + SCORE_CHUNK)
+      this.#next += chunk.length
+      for (const [index, scored] of await scoreByModel(chunk, this.#stores, this.#engine, this.#gas)) this.#scored.set(index, scored)
+    }
+  }
 }
 
 /** Receipts of one model are scored as one batch. */
