@@ -13,7 +13,8 @@
 // set the built-in indexed path scores), in ascending order, and indices are mapped back. A graph
 // that fails on a query (a GraphError: bad indices, a score beyond ±(2⁵³ − 1), more work or memory
 // than its bound) gives that query no attribution, the same on every node.
-import { BASE_GRAPH_NODES } from './gas.ts'
+import { INDEXED_GRAPH_CANDIDATES, graphWorkBound } from './gas.ts'
+import { MAX_LIVE_BYTES, MAX_WORK } from './onnx/limits.ts'
 import { compileGraph } from './onnx/interpreter.ts'
 import type { CompiledGraph, RunLimits } from './onnx/interpreter.ts'
 import { DT, GraphError, INTEGER_TYPES, typeName } from './onnx/tensor.ts'
@@ -22,12 +23,15 @@ import { GraphRejected, validateScoringGraph } from './onnx/validate.ts'
 import type { Scored } from './topk.ts'
 
 /**
- * What one run on n columns may spend: per node, the work of one default scoring of the query (a
- * multiply-add per candidate byte, a couple of passes over the scores) plus a little for shapes;
- * and memory for a few int64 copies of the candidate matrix.
+ * What one run on n columns may spend: the work the gas pays for (gas.ts, graphWorkBound); memory
+ * for a few int64 copies of the candidate matrix. Both within the absolute caps every validator
+ * must meet (onnx/limits.ts), whatever the price.
  */
 export function graphLimits(n: number, dim: number, nodes: number): RunLimits {
-  return { maxWork: Math.max(nodes, BASE_GRAPH_NODES) * (n * (dim + 2) + dim + 1024), maxLiveBytes: 64 * 1024 * 1024 + 32 * n * dim }
+  return {
+    maxWork: Math.min(graphWorkBound(n, dim, nodes), MAX_WORK),
+    maxLiveBytes: Math.min(64 * 1024 * 1024 + 32 * n * dim, MAX_LIVE_BYTES),
+  }
 }
 
 /**
@@ -103,14 +107,24 @@ export function runScoringGraph(graph: CompiledGraph, query: Int8Array, columns:
   const dim = query.length
   const shifted = new Uint8Array(dim)
   for (let j = 0; j < dim; j++) shifted[j] = query[j] + 128
-  const out = graph.run(
-    {
-      query: { type: DT.UINT8, dims: [1, dim], data: shifted },
-      candidates: { type: DT.UINT8, dims: [dim, n], data: columns },
-      k: { type: DT.INT64, dims: [1], data: BigInt64Array.of(BigInt(Math.min(k + 1, n))) },
-    },
-    graphLimits(n, dim, graph.nodes),
-  )
+  let out: Record<string, Tensor>
+  try {
+    out = graph.run(
+      {
+        query: { type: DT.UINT8, dims: [1, dim], data: shifted },
+        candidates: { type: DT.UINT8, dims: [dim, n], data: columns },
+        k: { type: DT.INT64, dims: [1], data: BigInt64Array.of(BigInt(Math.min(k + 1, n))) },
+      },
+      graphLimits(n, dim, graph.nodes),
+    )
+  } catch (err) {
+    if (err instanceof GraphError) throw err
+    // Any other exception of a run is a defect of a kernel on this graph and input, the same on
+    // every node: a run has no recursion (no stack depth to vary), allocates only what its budget
+    // admitted within absolute caps (onnx/limits.ts) and charges every loop before it runs. So the
+    // query fails like any graph error, rather than abort settlement of the block for everyone.
+    throw new GraphError(`the graph fails on this input: ${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message ?? String(err)}`)
+  }
   return consensusTop(out.scores, out.indices, n, k)
 }
 
@@ -137,6 +151,7 @@ export class GraphScorer {
       this.#columns ??= graphColumns(this.#rows, this.#dim)
       return runScoringGraph(this.graph, query, this.#columns, n, this.#k)
     }
+    if (n > INDEXED_GRAPH_CANDIDATES) throw new GraphError(`the index proposes ${n} candidates, more than the ${INDEXED_GRAPH_CANDIDATES} a registered graph is run on`)
     const top = runScoringGraph(this.graph, query, graphColumns(this.#rows, this.#dim, subset), n, this.#k)
     return top.map((t) => ({ index: subset[t.index], score: t.score }))
   }

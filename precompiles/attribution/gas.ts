@@ -27,13 +27,44 @@ export const BASE_GRAPH_NODES = 3
 export const GRAPH_INTERPRETER_FACTOR = 30n
 
 /**
+ * The work a run of a graph of `nodes` nodes on n columns of d may do (units weighted to cost at
+ * most about one multiply-add each: onnx/ops/cost.ts): per node, one default scoring of the query
+ * (a multiply-add per candidate byte), room for a TopK of the candidates at its worst (≈ 28 units
+ * per candidate for k = 33), and 4,096 for its fixed costs (an input of Add or Max alone is charged
+ * 700: ops/cost.ts). The default graph is charged ≈ 0.4 of its
+ * bound at n = 100,000, d = 128 (19.4M of 47.4M units).
+ */
+export function graphWorkBound(candidates: number, dim: number, nodes: number): number {
+  return Math.max(nodes, BASE_GRAPH_NODES) * (candidates * (dim + 30) + dim + 4096)
+}
+
+/**
+ * Work units one gas pays for in the exact mode. At the worst measured ≈ 1.4 ns per unit a graph
+ * using its whole bound costs ≈ 44 ns per gas; the default graph (≈ 15 ms for 1.5M gas at
+ * n = 100,000, d = 128) ≈ 10 ns per gas.
+ */
+export const GRAPH_UNITS_PER_GAS = 32
+
+/**
+ * Most candidates a registered graph is run on in the indexed mode. The index proposes ≈ 950 per
+ * query with the default IVF and ≈ 6,500 with the LSH index at N = 100,000; a query for which it
+ * proposes more (sketches crowded into one cluster) gets no attribution by the graph — so the
+ * indexed price can cover the work of a run on this many, whatever the clusters hold.
+ */
+export const INDEXED_GRAPH_CANDIDATES = 8192
+
+/**
  * A registered graph of `nodes` nodes: the built-in price for the same N, d and mode, times
- * GRAPH_INTERPRETER_FACTOR, times max(nodes, 3) / 3, rounded up. Never less than the built-in
- * price, and more for every node beyond three, in step with the work a run may do (its bound
- * grows with max(nodes, 3) too: customGraph.ts, graphLimits).
+ * GRAPH_INTERPRETER_FACTOR, times max(nodes, 3) / 3, rounded up; and at least
+ * ⌈graphWorkBound / GRAPH_UNITS_PER_GAS⌉ for the candidates a run may have (N in the exact mode, at
+ * most INDEXED_GRAPH_CANDIDATES in the indexed mode), so that the gas covers all the work a run may
+ * do also where the built-in price follows N·d and the bound does not (small d, small N).
  */
 export function graphScoringGas(gas: GasSchedule, candidates: number, dim: number, mode: ScoringMode, nodes: number): bigint {
   const units = BigInt(Math.max(nodes, BASE_GRAPH_NODES))
   const base = BigInt(BASE_GRAPH_NODES)
-  return (scoringGas(gas, candidates, dim, mode) * GRAPH_INTERPRETER_FACTOR * units + base - 1n) / base
+  const priced = (scoringGas(gas, candidates, dim, mode) * GRAPH_INTERPRETER_FACTOR * units + base - 1n) / base
+  const bound = BigInt(graphWorkBound(mode === 'exact' ? candidates : Math.min(candidates, INDEXED_GRAPH_CANDIDATES), dim, nodes))
+  const covering = (bound + BigInt(GRAPH_UNITS_PER_GAS) - 1n) / BigInt(GRAPH_UNITS_PER_GAS)
+  return covering > priced ? covering : priced
 }

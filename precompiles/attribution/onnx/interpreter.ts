@@ -15,8 +15,10 @@ import { Attributes } from './ops/op.ts'
 import type { Kernel, OpDefinition, RunBudget } from './ops/op.ts'
 import { REDUCE_OPS } from './ops/reduce.ts'
 import { SHAPE_OPS } from './ops/shape.ts'
-import { GraphError, INTEGER_TYPES, elementBytes, long, makeData, size, tensorFromProto, typeName } from './tensor.ts'
+import { MAX_DIM, MAX_LIVE_BYTES, MAX_RANK, MAX_WORK, admittedSize } from './limits.ts'
+import { GraphError, INTEGER_TYPES, elementBytes, long, makeData, tensorFromProto, typeName } from './tensor.ts'
 import type { Tensor } from './tensor.ts'
+import { wireFormatProblem } from './wire.ts'
 
 /** Every operation of the whitelist, as this interpreter runs it. */
 export const INTERPRETED_OPS: Readonly<Record<string, OpDefinition>> = { ...ELEMENTWISE_OPS, MatMulInteger: MATMUL_INTEGER, ...REDUCE_OPS, ...SHAPE_OPS }
@@ -41,7 +43,8 @@ export interface RunLimits {
   maxLiveBytes: number
 }
 
-const UNLIMITED: RunLimits = { maxWork: Number.MAX_SAFE_INTEGER, maxLiveBytes: Number.MAX_SAFE_INTEGER }
+/** No bound of the caller's own: the absolute ones (limits.ts) still hold. */
+const UNLIMITED: RunLimits = { maxWork: MAX_WORK, maxLiveBytes: MAX_LIVE_BYTES }
 
 interface Step {
   label: string
@@ -76,7 +79,7 @@ export class CompiledGraph {
   }
 
   /** Runs the graph on `feeds` (one per graph input without an initializer); returns every graph output. */
-  run(feeds: Readonly<Record<string, Tensor>>, limits: RunLimits = UNLIMITED): Record<string, Tensor> {
+  run(feeds: Readonly<Record<string, Tensor>>, limits: RunLimits = UNLIMITED, spent?: { work: number }): Record<string, Tensor> {
     const env = new Map<string, Tensor>(this.#constants)
     for (const name of Object.keys(feeds)) if (!this.inputs.has(name)) throw new GraphError(`the graph has no input ${name}`)
     for (const [name, info] of this.inputs) {
@@ -95,6 +98,7 @@ export class CompiledGraph {
     for (const step of this.#steps) {
       const args = step.inputs.map((name) => (name === '' ? undefined : (env.get(name) as Tensor)))
       const results = step.kernel(args, budget)
+      budget.endNode()
       step.outputs.forEach((name, i) => {
         if (name !== '') env.set(name, results[i])
       })
@@ -103,6 +107,7 @@ export class CompiledGraph {
         env.delete(name)
       }
     }
+    if (spent !== undefined) spent.work = budget.spent
     const out: Record<string, Tensor> = {}
     for (const name of this.outputs.keys()) out[name] = env.get(name) as Tensor
     return out
@@ -110,18 +115,27 @@ export class CompiledGraph {
 }
 
 class Budget implements RunBudget {
-  readonly #limits: RunLimits
+  readonly #maxWork: number
+  readonly #maxLive: number
   readonly #counted = new WeakMap<Tensor, number>()
   #work = 0
   #live = 0
+  #scratch = 0
 
   constructor(limits: RunLimits) {
-    this.#limits = limits
+    // whatever the caller allows, never beyond what every validator must be able to do
+    this.#maxWork = Math.min(limits.maxWork, MAX_WORK)
+    this.#maxLive = Math.min(limits.maxLiveBytes, MAX_LIVE_BYTES)
+  }
+
+  get spent(): number {
+    return this.#work
   }
 
   work(units: number): void {
+    // NaN-safe: a count no kernel should produce still stops the run rather than slip past the bound
     this.#work += units
-    if (this.#work > this.#limits.maxWork) throw new GraphError(`the graph needs more than ${this.#limits.maxWork} units of work on this input`)
+    if (!(units >= 0 && this.#work <= this.#maxWork)) throw new GraphError(`the graph needs more than ${this.#maxWork} units of work on this input`)
   }
 
   alloc(type: number, dims: readonly number[]): Tensor {
@@ -134,10 +148,21 @@ class Budget implements RunBudget {
 
   view(t: Tensor, dims: readonly number[]): Tensor {
     const n = this.#admit(t.type, dims)
-    if (n !== t.data.length) throw new Error(`a view of ${t.data.length} elements as [${dims.join(',')}]`)
+    if (n !== t.data.length) throw new GraphError(`a view of ${t.data.length} elements as [${dims.join(',')}]`)
     const v: Tensor = { type: t.type, dims: [...dims], data: t.data }
     this.#counted.set(v, n * elementBytes(t.type))
     return v
+  }
+
+  scratch(bytes: number): void {
+    this.#reserve(bytes)
+    this.#scratch += bytes
+  }
+
+  /** A node has ended: its scratch buffers are garbage. */
+  endNode(): void {
+    this.#live -= this.#scratch
+    this.#scratch = 0
   }
 
   release(t: Tensor): void {
@@ -145,16 +170,18 @@ class Budget implements RunBudget {
     this.#counted.delete(t)
   }
 
-  /** Counts a new tensor's bytes as live, refusing it beyond the limit before anything is allocated. */
+  /** Counts a new tensor's bytes as live, refusing its shape or its bytes beyond the limits before anything is allocated. */
   #admit(type: number, dims: readonly number[]): number {
-    for (const d of dims) if (!Number.isSafeInteger(d) || d < 0) throw new GraphError(`a tensor of shape [${dims.join(',')}]`)
-    const n = size(dims)
-    const bytes = n * elementBytes(type)
-    if (!Number.isSafeInteger(bytes) || this.#live + bytes > this.#limits.maxLiveBytes) {
-      throw new GraphError(`the graph needs more than ${this.#limits.maxLiveBytes} bytes of tensors at once on this input`)
+    const n = admittedSize(dims, this.#maxWork, 'a tensor')
+    this.#reserve(n * elementBytes(type))
+    return n
+  }
+
+  #reserve(bytes: number): void {
+    if (!(bytes >= 0 && this.#live + bytes <= this.#maxLive)) {
+      throw new GraphError(`the graph needs more than ${this.#maxLive} bytes of tensors at once on this input`)
     }
     this.#live += bytes
-    return n
   }
 }
 
@@ -164,12 +191,24 @@ function valueInfo(v: OnnxNs.IValueInfoProto, what: string): ValueInfo {
   if (tensor === null || tensor === undefined || type === null || type === undefined) throw new GraphError(`${what} ${v.name} is not a tensor of a declared type`)
   if (!INTEGER_TYPES.has(type)) throw new GraphError(`${what} ${v.name} is of a non-integer type (${typeName(type)})`)
   const shape = tensor.shape
-  const dims = shape === null || shape === undefined ? undefined : (shape.dim ?? []).map((d) => (d.dimValue === null || d.dimValue === undefined ? undefined : Number(long(d.dimValue))))
+  const declared = shape === null || shape === undefined ? undefined : (shape.dim ?? [])
+  if (declared !== undefined && declared.length > MAX_RANK) throw new GraphError(`${what} ${v.name} has rank ${declared.length}, beyond ${MAX_RANK}`)
+  const dims = declared?.map((d) => {
+    if (d.dimValue === null || d.dimValue === undefined) return undefined
+    const value = long(d.dimValue)
+    if (value < 0n || value > BigInt(MAX_DIM)) throw new GraphError(`${what} ${v.name} has dimension ${value}, not within [0, ${MAX_DIM}]`)
+    return Number(value)
+  })
+  // the extent of the known dimensions, as any tensor's (limits.ts)
+  if (dims !== undefined) admittedSize(dims.map((d) => d ?? 1), MAX_WORK, `${what} ${v.name}`)
   return { type, dims }
 }
 
 /** The graph decoded and checked once; throws GraphError naming what it cannot run. */
 export function compileGraph(bytes: Uint8Array): CompiledGraph {
+  // the same scan as at registration (validate.ts): compileGraph is also called on its own
+  const problem = wireFormatProblem(bytes)
+  if (problem !== undefined) throw new GraphError(`not an acceptable ONNX model: ${problem}`)
   let model: OnnxNs.ModelProto
   try {
     model = onnx.ModelProto.decode(bytes)

@@ -4,6 +4,7 @@
 // arrays, BOOL is a Uint8Array of 0 and 1.
 import { onnx } from './proto.ts'
 import type { OnnxNs } from './proto.ts'
+import { MAX_DIM, MAX_WORK, admittedSize } from './limits.ts'
 
 export const DT = onnx.TensorProto.DataType
 
@@ -154,10 +155,14 @@ export function gatherStrided(src: TensorData, offset: number, srcStrides: reado
   })
 }
 
-/** The integers of a small index-like tensor (shapes, axes, starts, k) as bigints. */
-export function bigints(t: Tensor): bigint[] {
+/**
+ * The integers of a small index-like tensor (shapes, axes, starts, k) as bigints; at most `max` of
+ * them (a rank, or 1), refused before the list is made: a long one is never what such an input holds.
+ */
+export function bigints(t: Tensor, max: number, what: string): bigint[] {
   const out: bigint[] = []
   const d = t.data
+  if (d.length > max) throw new GraphError(`${what}: ${d.length} values where at most ${max} fit`)
   for (let i = 0; i < d.length; i++) out.push(BigInt(d[i]))
   return out
 }
@@ -165,8 +170,8 @@ export function bigints(t: Tensor): bigint[] {
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 /** The same as numbers, refusing what a dimension or an axis can never be. */
-export function safeInts(t: Tensor, what: string): number[] {
-  return bigints(t).map((v) => {
+export function safeInts(t: Tensor, max: number, what: string): number[] {
+  return bigints(t, max, what).map((v) => {
     if (v > SAFE || v < -SAFE) throw new GraphError(`${what}: ${v} is out of range`)
     return Number(v)
   })
@@ -187,15 +192,16 @@ export function tensorFromProto(p: OnnxNs.ITensorProto): Tensor {
   if (p.segment !== null && p.segment !== undefined) throw new GraphError(`initializer ${name} is segmented`)
   const dims = (p.dims ?? []).map((d) => {
     const v = long(d)
-    if (v < 0n || v > 0xffffffffn) throw new GraphError(`initializer ${name} has dimension ${v}`)
+    if (v < 0n || v > BigInt(MAX_DIM)) throw new GraphError(`initializer ${name} has dimension ${v}`)
     return Number(v)
   })
-  const n = size(dims)
+  // shape and length are checked before anything is allocated: [2³¹] int64 with 3 bytes is refused, not attempted
+  const n = admittedSize(dims, MAX_WORK, `initializer ${name}`)
   const bytes = elementBytes(type)
-  const data = makeData(type, n)
   const raw = p.rawData
   if (raw !== null && raw !== undefined && raw.length > 0) {
     if (raw.length !== n * bytes) throw new GraphError(`initializer ${name} holds ${raw.length} bytes for ${n} elements of ${typeName(type)}`)
+    const data = makeData(type, n)
     // a copy: the raw bytes need not be aligned for the typed array (little-endian, like every host we run on and as ONNX stores them)
     new Uint8Array(data.buffer).set(raw)
     if (type === DT.BOOL) for (let i = 0; i < n; i++) data[i] = data[i] === 0 ? 0 : 1
@@ -204,6 +210,7 @@ export function tensorFromProto(p: OnnxNs.ITensorProto): Tensor {
   const fields: Array<number | { toString(): string }> =
     type === DT.INT64 ? (p.int64Data ?? []) : type === DT.UINT32 || type === DT.UINT64 ? (p.uint64Data ?? []) : (p.int32Data ?? [])
   if (fields.length !== n) throw new GraphError(`initializer ${name} holds ${fields.length} values for ${n} elements`)
+  const data = makeData(type, n)
   if (isBig(data)) fields.forEach((v, i) => { data[i] = long(v) })
   else fields.forEach((v, i) => { data[i] = type === DT.BOOL ? (Number(long(v)) === 0 ? 0 : 1) : Number(long(v)) })
   return { type, dims, data }

@@ -4,6 +4,7 @@
 // else is refused with the name of what offends.
 import { onnx } from './proto.ts'
 import type { OnnxNs } from './proto.ts'
+import { wireFormatProblem } from './wire.ts'
 
 const T = onnx.TensorProto.DataType
 const INTEGER_TYPES = new Set<number>([T.UINT8, T.INT8, T.UINT16, T.INT16, T.INT32, T.INT64, T.UINT32, T.UINT64, T.BOOL])
@@ -19,6 +20,9 @@ export class GraphRejected extends Error {}
 const typeName = (t: number) => T[t] ?? String(t)
 
 export function validateScoringGraph(bytes: Uint8Array): void {
+  // before protobufjs sees the bytes: its recursive decoding must never meet a nesting that depends on the stack
+  const problem = wireFormatProblem(bytes)
+  if (problem !== undefined) throw new GraphRejected(`not an acceptable ONNX model: ${problem}`)
   let model: OnnxNs.ModelProto
   try {
     model = onnx.ModelProto.decode(bytes)

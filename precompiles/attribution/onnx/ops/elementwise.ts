@@ -4,6 +4,7 @@
 // go through Math.imul, 64-bit ones through BigInt — and the typed array's store keeps the low bits.
 import { DT, GraphError, broadcastDims, broadcastStrides, forEachRow, isBig, size } from '../tensor.ts'
 import type { BigData, NumberData, Tensor } from '../tensor.ts'
+import * as cost from './cost.ts'
 import { required, sameType } from './op.ts'
 import type { OpDefinition, RunBudget } from './op.ts'
 
@@ -18,9 +19,12 @@ type Combine = 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min'
 function fold(op: Combine, label: string, type: number, inputs: readonly Tensor[], budget: RunBudget): Tensor {
   const dims = broadcastDims(inputs.map((t) => t.dims), label)
   const out = budget.alloc(type, dims)
-  budget.work(size(dims) * (inputs.length - 1))
-  const st = inputs.map((t) => broadcastStrides(t.dims, dims))
+  const total = size(dims)
   const n = dims.length === 0 ? 1 : dims[dims.length - 1]
+  if (total === 0) return out
+  // each input set up, every element combined once per input, every row walked once per input
+  budget.work(inputs.length * (cost.INPUT + total * cost.element(type) + (total / n) * cost.ROW))
+  const st = inputs.map((t) => broadcastStrides(t.dims, dims))
   const inner = st.map((s) => (dims.length === 0 ? 0 : s[dims.length - 1]))
   const imul = IMUL.has(type)
   forEachRow(dims, st, (o, offs) => {
@@ -131,6 +135,8 @@ const cast: OpDefinition = {
 /** Integer casts as C performs them: the value modulo the target width (sign-extended from a signed source); to BOOL, nonzero is 1. */
 function castTo(x: Tensor, to: number, budget: RunBudget): Tensor {
   const out = budget.alloc(to, x.dims)
+  // between a 64-bit type and a narrower one each element goes through BigInt() or BigInt.asUintN and Number
+  budget.work(x.data.length * (isBig(x.data) !== isBig(out.data) ? cost.BIG_CONVERT : cost.element(to)))
   const src = x.data
   const dst = out.data
   const n = src.length

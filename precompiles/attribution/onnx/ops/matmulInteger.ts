@@ -8,6 +8,7 @@
 // N-vector (B 2-D) or [..., 1, N]. Any other shape is refused.
 import { DT, GraphError, broadcastDims, broadcastStrides, forEachRow, size } from '../tensor.ts'
 import type { NumberData, Tensor } from '../tensor.ts'
+import * as cost from './cost.ts'
 import type { OpDefinition, RunBudget } from './op.ts'
 
 const OPERANDS = new Set<number>([DT.UINT8, DT.INT8])
@@ -51,20 +52,24 @@ export function matMulInteger(label: string, inputs: ReadonlyArray<Tensor | unde
   const batch = broadcastDims([aBatch, bBatch], label)
   const dims = [...batch, ...(a.dims.length === 1 ? [] : [M]), ...(b.dims.length === 1 ? [] : [N])]
   const out = budget.alloc(DT.INT32, dims)
-  budget.work(size(batch) * M * K * N)
+  // nothing to write: the batch axes of an empty product (2³¹ × 2³¹ × 0) need not be walked
+  if (size(dims) === 0) return out
+  // per batch element: its zero points (N) and a row walk; per row of A: its K values less the zero
+  // point and a pass over K (four at a time, so per four of K one pass over N); then the multiply-adds
+  const batches = size(batch)
+  budget.work(batches * (cost.ROW + N + M * (cost.ROW + 2 * K + Math.ceil(K / 4) * cost.ROW) + M * K * N))
+  budget.scratch(4 * (N + K))
   const od = out.data as Int32Array
   const ad = a.data as NumberData
   const bd = b.data as NumberData
   // batch offsets in units of matrices: A's and B's own batch index of each output batch element
   const aSt = broadcastStrides(aBatch, batch)
   const bSt = broadcastStrides(bBatch, batch)
-  const batches: Array<[number, number]> = []
-  // one "row" per batch element: a rank-0 batch is one element, otherwise the last batch axis is walked too
-  forEachRow([...batch, 1], [[...aSt, 0], [...bSt, 0]], (_, [ia, ib]) => batches.push([ia, ib]))
   const bCol = new Int32Array(N)
   const aRow = new Int32Array(K)
   let o = 0
-  for (const [ia, ib] of batches) {
+  // one "row" per batch element: a rank-0 batch is one element, otherwise the last batch axis is walked too
+  forEachRow([...batch, 1], [[...aSt, 0], [...bSt, 0]], (_, [ia, ib]) => {
     const aBase = ia * M * K
     const bBase = ib * K * N
     for (let n = 0; n < N; n++) bCol[n] = zb.data === undefined ? 0 : zb.data[zb.at(ib, n)]
@@ -75,7 +80,7 @@ export function matMulInteger(label: string, inputs: ReadonlyArray<Tensor | unde
       if (uniform) accumulateUniform(od, o, aRow, bd, bBase, K, N, bCol[0])
       else accumulatePerColumn(od, o, aRow, bd, bBase, K, N, bCol)
     }
-  }
+  })
   return out
 }
 

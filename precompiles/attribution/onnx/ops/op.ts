@@ -15,6 +15,8 @@ export interface RunBudget {
   alloc(type: number, dims: readonly number[]): Tensor
   /** `t`'s data under other dims, never copied (tensors are not written after their node) */
   view(t: Tensor, dims: readonly number[]): Tensor
+  /** a kernel's scratch buffers of `bytes` in all, counted as live until the node ends (call before allocating them) */
+  scratch(bytes: number): void
 }
 
 export type Kernel = (inputs: ReadonlyArray<Tensor | undefined>, budget: RunBudget) => Tensor[]

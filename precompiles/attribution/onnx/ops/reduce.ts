@@ -6,6 +6,8 @@
 // the result is defined for every graph.
 import { DT, GraphError, forEachRow, isBig, safeInts, size, strides } from '../tensor.ts'
 import type { BigData, NumberData, Tensor } from '../tensor.ts'
+import * as cost from './cost.ts'
+import { MAX_RANK } from '../limits.ts'
 import { axesIn, axisIn, sameType } from './op.ts'
 import type { OpDefinition, RunBudget } from './op.ts'
 
@@ -19,7 +21,9 @@ function reduceSum(label: string, x: Tensor, axesGiven: number[] | undefined, ke
   const reduced = new Set(axes)
   const kept = x.dims.map((d, i) => (reduced.has(i) ? 1 : d))
   const out = budget.alloc(x.type, keepdims ? kept : x.dims.filter((_, i) => !reduced.has(i)))
-  budget.work(size(x.dims))
+  const total = size(x.dims)
+  if (total === 0) return out // the sum of nothing: zeros, as allocated
+  budget.work(total * cost.element(x.type) + (total / (rank === 0 ? 1 : x.dims[rank - 1])) * cost.ROW)
   // the output's strides laid over the input's axes: 0 along the reduced ones
   const outStrides = strides(kept).map((s, i) => (reduced.has(i) ? 0 : s))
   const n = rank === 0 ? 1 : x.dims[rank - 1]
@@ -49,7 +53,7 @@ const REDUCE_SUM: OpDefinition = {
     if (node.opset >= 13) {
       if (node.inputTypes[1] !== undefined && node.inputTypes[1] !== DT.INT64) throw new GraphError(`${node.label}: axes must be int64`)
       const noop = node.attrs.int('noop_with_empty_axes', 0n) !== 0n
-      return { outputTypes: [type], kernel: ([x, axes], budget) => [reduceSum(node.label, x as Tensor, axes === undefined ? undefined : safeInts(axes, node.label), keepdims, noop, budget)] }
+      return { outputTypes: [type], kernel: ([x, axes], budget) => [reduceSum(node.label, x as Tensor, axes === undefined ? undefined : safeInts(axes, MAX_RANK, node.label), keepdims, noop, budget)] }
     }
     if (node.inputTypes.length > 1) throw new GraphError(`${node.label}: before opset 13, axes is an attribute`)
     const axes = node.attrs.ints('axes')?.map(Number)
@@ -153,22 +157,34 @@ function selectAny(v: Float64Array | bigint[], n: number, k: number, largest: bo
   return heap.sort((i, j) => (better(i, j) ? -1 : better(j, i) ? 1 : 0))
 }
 
+/** What select() may cost at worst, as it chooses its path: every element sifting through a heap of k, or a sort of all L. */
+function selectionCost(L: number, k: number, big: boolean): number {
+  if (k === 0) return 0
+  if (!big && k * 4 < L) return L * (cost.HEAP_ELEMENT + cost.HEAP_STEP * cost.log2(k))
+  return L * (big ? cost.BIG_SORT_STEP : cost.SORT_STEP) * cost.log2(k * 4 < L ? k : L)
+}
+
 function topK(label: string, x: Tensor, kTensor: Tensor, axisAttr: bigint, largest: boolean, budget: RunBudget): Tensor[] {
   const rank = x.dims.length
   if (rank === 0) throw new GraphError(`${label}: the input must have at least one dimension`)
   const axis = axisIn(axisAttr, rank, label)
-  const ks = safeInts(kTensor, label)
-  if (kTensor.dims.length !== 1 || ks.length !== 1) throw new GraphError(`${label}: K must be a 1-D tensor of one element`)
+  if (kTensor.dims.length !== 1 || kTensor.data.length !== 1) throw new GraphError(`${label}: K must be a 1-D tensor of one element`)
+  const ks = safeInts(kTensor, 1, label)
   const L = x.dims[axis]
   const k = ks[0]
   if (k < 0 || k > L) throw new GraphError(`${label}: K = ${k} is not within [0, ${L}]`)
   const dims = x.dims.map((d, i) => (i === axis ? k : d))
   const values = budget.alloc(x.type, dims)
   const indices = budget.alloc(DT.INT64, dims)
-  budget.work(size(x.dims))
+  // nothing to write: the slices need not be walked (an empty tensor's other dimensions may be 2³¹)
+  if (size(dims) === 0) return [values, indices]
   const inner = size(x.dims.slice(axis + 1))
   const outer = size(x.dims.slice(0, axis))
   const big = isBig(x.data)
+  // per slice: its set-up, L elements read, the selection at its worst, k values and indices (BigInt) written
+  budget.work(outer * inner * (cost.SLICE + L * (big ? cost.BIG_CONVERT : 1) + selectionCost(L, k, big) + k * (cost.element(x.type) + cost.BIG_CONVERT)))
+  // the slice (a Float64Array, or an array of heap BigInts), and select's negated copy, order and heap
+  budget.scratch(L * (big ? 48 : 24) + k * 16)
   // number values ranked in a Float64Array (exact for 32-bit integers), 64-bit ones as bigints
   const slice: Float64Array | bigint[] = big ? new Array<bigint>(L) : new Float64Array(L)
   const vd = values.data

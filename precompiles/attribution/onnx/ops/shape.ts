@@ -3,6 +3,8 @@
 // axes, starts, ends, steps, indices) are read exactly as integers.
 import { DT, GraphError, bigints, gatherStrided, isBig, safeInts, size, strides } from '../tensor.ts'
 import type { BigData, NumberData, Tensor } from '../tensor.ts'
+import { MAX_RANK } from '../limits.ts'
+import * as cost from './cost.ts'
 import { axesIn, axisIn, required, sameType } from './op.ts'
 import type { NodeInfo, OpDefinition, RunBudget } from './op.ts'
 
@@ -16,7 +18,7 @@ function indexInput(node: NodeInfo, at: number, allowed: ReadonlySet<number>, wh
 
 function reshape(label: string, x: Tensor, shape: Tensor, allowzero: boolean, budget: RunBudget): Tensor {
   if (shape.dims.length !== 1) throw new GraphError(`${label}: the shape must be 1-D`)
-  const want = safeInts(shape, label)
+  const want = safeInts(shape, MAX_RANK, label)
   if (allowzero && want.includes(0) && want.includes(-1)) throw new GraphError(`${label}: with allowzero, a shape cannot hold both 0 and -1`)
   const dims = want.map((d, i) => {
     if (d === 0 && !allowzero) {
@@ -44,9 +46,17 @@ function transpose(label: string, x: Tensor, permAttr: bigint[] | undefined, bud
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) throw new GraphError(`${label}: perm [${perm.join(',')}] is not a permutation of the ${rank} axes`)
   const dims = perm.map((p) => x.dims[p])
   const out = budget.alloc(x.type, dims)
+  stridedCost(x.type, dims, budget)
   const st = strides(x.dims)
   gatherStrided(x.data, 0, perm.map((p) => st[p]), dims, out.data)
   return out
+}
+
+/** What gatherStrided costs over `dims`: each element moved, each innermost row walked. Nothing for an empty shape (it returns at once). */
+function stridedCost(type: number, dims: readonly number[], budget: RunBudget): void {
+  const n = size(dims)
+  if (n === 0) return
+  budget.work(n * cost.element(type) + (n / (dims.length === 0 ? 1 : dims[dims.length - 1])) * cost.ROW)
 }
 
 function unsqueeze(label: string, x: Tensor, axes: number[], budget: RunBudget): Tensor {
@@ -77,8 +87,11 @@ function concat(label: string, inputs: readonly Tensor[], axisAttr: bigint, budg
   const dims = [...inputs[0].dims]
   dims[axis] = inputs.reduce((t, x) => t + x.dims[axis], 0)
   const out = budget.alloc(inputs[0].type, dims)
+  // nothing to write: the outer axes of empty inputs need not be walked
+  if (size(dims) === 0) return out
   const outer = size(dims.slice(0, axis))
   const inner = size(dims.slice(axis + 1))
+  budget.work(outer * inputs.length * cost.BLOCK)
   const row = dims[axis] * inner
   let offset = 0
   for (const t of inputs) {
@@ -113,11 +126,12 @@ function sliceAxis(start: bigint, end: bigint, step: bigint, dim: number): { fir
 
 function slice(label: string, x: Tensor, startsT: Tensor, endsT: Tensor, axesT: Tensor | undefined, stepsT: Tensor | undefined, budget: RunBudget): Tensor {
   const rank = x.dims.length
-  const starts = bigints(startsT)
-  const ends = bigints(endsT)
+  // at most one of each per axis: longer lists are refused before they are read
+  const starts = bigints(startsT, rank, label)
+  const ends = bigints(endsT, rank, label)
   for (const t of [startsT, endsT, axesT, stepsT]) if (t !== undefined && t.dims.length !== 1) throw new GraphError(`${label}: starts, ends, axes and steps must be 1-D`)
-  const axes = axesT === undefined ? starts.map((_, i) => i) : axesIn(bigints(axesT), rank, label)
-  const steps = stepsT === undefined ? starts.map(() => 1n) : bigints(stepsT)
+  const axes = axesT === undefined ? starts.map((_, i) => i) : axesIn(bigints(axesT, rank, label), rank, label)
+  const steps = stepsT === undefined ? starts.map(() => 1n) : bigints(stepsT, rank, label)
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) throw new GraphError(`${label}: starts, ends, axes and steps differ in length`)
   const first = x.dims.map(() => 0)
   const step = x.dims.map(() => 1)
@@ -132,6 +146,7 @@ function slice(label: string, x: Tensor, startsT: Tensor, endsT: Tensor, axesT: 
     step[a] = s > BigInt(x.dims[a]) ? x.dims[a] : s < -BigInt(x.dims[a]) ? -x.dims[a] : Number(s)
   })
   const out = budget.alloc(x.type, dims)
+  stridedCost(x.type, dims, budget)
   const st = strides(x.dims)
   const offset = first.reduce((t, f, i) => t + f * st[i], 0)
   gatherStrided(x.data, offset, st.map((s, i) => s * step[i]), dims, out.data)
@@ -143,14 +158,24 @@ function gather(label: string, x: Tensor, indices: Tensor, axisAttr: bigint, bud
   if (rank === 0) throw new GraphError(`${label}: the data must have at least one dimension`)
   const axis = axisIn(axisAttr, rank, label)
   const L = x.dims[axis]
-  const at = bigints(indices).map((i) => {
-    if (i < -BigInt(L) || i >= BigInt(L)) throw new GraphError(`${label}: index ${i} is out of range for dimension ${L}`)
-    return Number(i < 0n ? i + BigInt(L) : i)
-  })
+  const count = indices.data.length
+  // the indices checked and normalised into an Int32Array (each is below L < 2³¹), counted as scratch
+  budget.work(count * (isBig(indices.data) ? cost.BIG_CONVERT : 1))
+  budget.scratch(4 * count)
+  const at = new Int32Array(count)
+  for (let j = 0; j < count; j++) {
+    const i = indices.data[j]
+    if (i < -L || i >= L) throw new GraphError(`${label}: index ${i} is out of range for dimension ${L}`)
+    at[j] = Number(i) < 0 ? Number(i) + L : Number(i)
+  }
   const dims = [...x.dims.slice(0, axis), ...indices.dims, ...x.dims.slice(axis + 1)]
   const out = budget.alloc(x.type, dims)
+  // nothing to write: the outer axes need not be walked
+  if (size(dims) === 0) return out
   const outer = size(x.dims.slice(0, axis))
   const inner = size(x.dims.slice(axis + 1))
+  // one block copied per outer position and index (a block of 1 costs what a call does)
+  budget.work(outer * count * cost.BLOCK)
   let o = 0
   for (let b = 0; b < outer; b++) {
     for (const i of at) {
@@ -190,7 +215,7 @@ function axesOp(axesRequired: boolean, apply: (label: string, x: Tensor, axes: n
       const type = sameType(node, [0], ANY)
       if (node.opset >= 13) {
         indexInput(node, 1, new Set([DT.INT64]), 'axes')
-        return { outputTypes: [type], kernel: ([x, axes], budget) => [apply(node.label, x as Tensor, axes === undefined ? undefined : safeInts(axes, node.label), budget)] }
+        return { outputTypes: [type], kernel: ([x, axes], budget) => [apply(node.label, x as Tensor, axes === undefined ? undefined : safeInts(axes, MAX_RANK, node.label), budget)] }
       }
       if (node.inputTypes.length > 1) throw new GraphError(`${node.label}: before opset 13, axes is an attribute`)
       const axes = node.attrs.ints('axes')?.map(Number)
