@@ -137,7 +137,7 @@ try {
   const w0 = performance.now()
   await submit(receipts.slice(0, 1))
   await settledCount(1n)
-  log(`warm-up: the first receipt settled in ${((performance.now() - w0) / 1000).toFixed(1)} s (candidate set of ${N} built from state)`)
+  log(`warm-up: the first receipt settled in ${((performance.now() - w0) / 1000).toFixed(1)} s (the candidate set of ${N} contributions and its index built)`)
 
   const timed = receipts.slice(1)
   const start = performance.now()

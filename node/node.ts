@@ -92,7 +92,7 @@ export class OpalNode {
       throw err
     }
     log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
-    engine.usePrefixStore(chain.derivedStore())
+    await engine.usePrefixStore(chain.derivedStore())
     pre.useGraphStore((id) => chain.store.scoringGraph(id))
     const closers: Array<() => Promise<void>> = [() => pre.close()]
     try {

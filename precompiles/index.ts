@@ -10,6 +10,7 @@ import type { AttributionEngine } from './attribution/engine.ts'
 import { createAttribution } from './attributionScoring.ts'
 import { createDatanetRegistry } from './datanetRegistry.ts'
 import { trackFrames } from './framework/context.ts'
+import { Store } from './framework/storage.ts'
 import { createInferenceNodes } from './inferenceNodes.ts'
 import { createModelRegistry } from './modelRegistry.ts'
 import { createReceipts } from './receiptSettlement.ts'
@@ -99,6 +100,9 @@ export function createOpalPrecompiles(settings: PrecompileSettings, services: Pr
     abortBlock: discardBlockArtifacts,
     async genesisAlloc(timestamp) {
       const seeded = await seedRegistries(settings, timestamp, services.defaultGraph.id, BigInt(services.defaultGraph.size))
+      // the seeded contributions, read from memory while they are there, not from the state trie later
+      const datanets = new Store(seeded.storage, settings.addresses.datanets)
+      for (const id of seeded.published) await services.engine.warmPrefix(datanets, id)
       return PRECOMPILE_NAMES.map((name) => ({
         address: settings.addresses[name].bytes,
         nonce: 1n,

@@ -17,6 +17,8 @@ import type { PrecompileName, PrecompileSettings } from './settings.ts'
 
 export interface Seeded {
   storage: MemoryStorage
+  /** Datanets given a version at genesis */
+  published: bigint[]
   /** OPEN each precompile holds: the stakes and escrow seeded */
   balances: Map<PrecompileName, bigint>
 }
@@ -31,6 +33,7 @@ export async function seedRegistries(settings: PrecompileSettings, timestamp: bi
   const datanets = new Store(mem, settings.addresses.datanets)
   const models = new Store(mem, settings.addresses.models)
   const adapters = new Store(mem, settings.addresses.adapters)
+  const published: bigint[] = []
   for (const [i, d] of settings.initial.datanets.entries()) {
     const problem = rulesProblem(d.name, d.schemaURI, { sketchKind: 1, sketchDim: d.sketchDim, licenseURI: d.licenseURI, curators: d.curators, quorum: d.quorum })
     if (problem !== undefined) throw new PrecompileSettingsError(`initial.datanets[${i}]`, problem)
@@ -42,7 +45,10 @@ export async function seedRegistries(settings: PrecompileSettings, timestamp: bi
       await D.setDecision(datanets, cid, D.Status.Accepted, timestamp)
       await D.appendAccepted(datanets, id, cid, c.contentHash)
     }
-    if (d.publish && d.contributions.length > 0) await D.publishVersion(datanets, id, timestamp)
+    if (d.publish && d.contributions.length > 0) {
+      await D.publishVersion(datanets, id, timestamp)
+      published.push(id)
+    }
   }
   for (const [i, m] of settings.initial.models.entries()) {
     const missing = await missingVersion(datanets, m.datanetVersions)
@@ -70,5 +76,5 @@ export async function seedRegistries(settings: PrecompileSettings, timestamp: bi
   }
   const attribution = new Store(mem, settings.addresses.attribution)
   await T.writeGraph(attribution, defaultGraphId, { size: defaultGraphSize, registrant: settings.sequencer, registeredAt: timestamp })
-  return { storage: mem, balances }
+  return { storage: mem, published, balances }
 }

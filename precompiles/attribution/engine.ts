@@ -139,9 +139,27 @@ export class AttributionEngine {
     return new AttributionEngine(opts, choice.kernel, choice.reason)
   }
 
-  /** Keeps Datanet prefixes read from state between runs (the database is opened after the engine). */
-  usePrefixStore(store: PrefixStore): void {
+  /**
+   * Keeps Datanet prefixes read from state between runs (the database is opened after the engine);
+   * prefixes read before it was open (at genesis) are written to it now.
+   */
+  async usePrefixStore(store: PrefixStore): Promise<void> {
     this.#prefixStore = store
+    for (const [datanetId, c] of this.#prefixes) await this.#store({ datanetId, version: c.version, count: BigInt(c.ids.length), root: c.root }, c)
+  }
+
+  /**
+   * Reads a Datanet's accepted contributions, up to its latest version, into the prefix cache. At
+   * genesis, from the seeded records in memory: the first receipt of a model citing a large seeded
+   * Datanet then need not read them back from the state trie (100,000 took 40 s).
+   */
+  async warmPrefix(datanets: Store, datanetId: bigint): Promise<void> {
+    const versions = await D.versionList(datanets, datanetId)
+    const last = versions.at(-1)
+    if (last === undefined) return
+    const v = await D.readVersion(datanets, datanetId, last.version)
+    if (v === undefined) return
+    await this.#prefix(datanets, { datanetId, version: v.number, count: v.count, root: v.root }, await D.datanetSketchDim(datanets, datanetId))
   }
 
   /** Where the bytes of registered scoring graphs are read from (the node's database, opened after the engine). */
