@@ -83,11 +83,11 @@ export class StateDB implements DB<string, string | Uint8Array> {
   }
 }
 
+/** The database key of a trie key: the hex decoded straight into place (every node read and written makes one). */
 function stateKey(hexKey: string): Uint8Array {
-  const raw = hexToBytes(`0x${hexKey}`)
-  const out = new Uint8Array(raw.length + 1)
+  const out = new Uint8Array(1 + (hexKey.length >> 1))
   out[0] = Bucket.state
-  out.set(raw, 1)
+  Buffer.from(out.buffer, out.byteOffset + 1, out.length - 1).write(hexKey, 'hex')
   return out
 }
 

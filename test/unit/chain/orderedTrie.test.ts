@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { orderedTrieRootOf } from '../../../chain/orderedTrie.ts'
+import { orderedTrieRootOf, sortedByKey, trieRoot } from '../../../chain/orderedTrie.ts'
 
 async function reference(values: Uint8Array[]): Promise<Uint8Array> {
   const trie = new MerklePatriciaTrie()
@@ -20,6 +20,19 @@ test('the one-pass ordered trie root equals the MPT root for every size and valu
       assert.deepEqual(orderedTrieRootOf(values, keccak_256), await reference(values), `n=${n} len=${len}`)
     }
   }
+})
+
+test('a trie of hashed keys has the MPT root; large ones are sorted by bucket into plain key order', async () => {
+  let seed = 11
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff)
+  const hashed = (n: number) => Array.from({ length: n }, (_, i) => ({ key: keccak_256(Uint8Array.of(i >> 16, (i >> 8) & 255, i & 255)), value: Uint8Array.from({ length: 1 + (rand() % 40) }, () => rand() & 255) }))
+  const entries = hashed(3000)
+  const trie = new MerklePatriciaTrie()
+  for (const e of entries) await trie.put(e.key, e.value)
+  assert.deepEqual(trieRoot(entries, keccak_256), trie.root())
+  // past 65,536 entries the sort buckets by the first two bytes: the same order as a plain sort
+  const many = hashed(70_000)
+  assert.deepEqual(sortedByKey(many), [...many].sort((a, b) => Buffer.compare(a.key, b.key)))
 })
 
 test('a genesis built in one pass has the state root the state manager computes, and reads back through it', async () => {
