@@ -15,11 +15,12 @@
 // than its bound) gives that query no attribution, the same on every node.
 import { INDEXED_GRAPH_CANDIDATES, graphWorkBound } from './gas.ts'
 import { MAX_LIVE_BYTES, MAX_WORK } from './onnx/limits.ts'
-import { compileGraph } from './onnx/interpreter.ts'
+import { compileModel } from './onnx/interpreter.ts'
 import type { CompiledGraph, RunLimits } from './onnx/interpreter.ts'
 import { DT, GraphError, INTEGER_TYPES, typeName } from './onnx/tensor.ts'
 import type { Tensor } from './onnx/tensor.ts'
-import { GraphRejected, validateScoringGraph } from './onnx/validate.ts'
+import { GraphRejected, validateScoringModel } from './onnx/validate.ts'
+import { decodeModel } from './onnx/wire.ts'
 import type { Scored } from './topk.ts'
 
 /**
@@ -39,13 +40,15 @@ export function graphLimits(n: number, dim: number, nodes: number): RunLimits {
  * and shaped as the chain calls it. Throws GraphError naming what does not fit.
  */
 export function compileScoringGraph(bytes: Uint8Array): CompiledGraph {
+  // scanned and decoded once, for both the whitelist and the interpreter
+  const model = decodeModel(bytes, (message) => new GraphError(message))
   try {
-    validateScoringGraph(bytes)
+    validateScoringModel(model)
   } catch (err) {
     if (err instanceof GraphRejected) throw new GraphError(err.message)
     throw err
   }
-  const graph = compileGraph(bytes)
+  const graph = compileModel(model)
   const expect = (name: string, type: number, rank: number) => {
     const v = graph.inputs.get(name)
     if (v === undefined) throw new GraphError(`a scoring graph takes the input ${name}`)

@@ -7,7 +7,6 @@
 // A run is bounded by work (multiply-adds and elements written, reduced or ranked) and by the bytes
 // of the tensors alive at once, both counted from shapes before anything is computed or allocated:
 // a graph that would exceed them stops with the same GraphError on every node.
-import { onnx } from './proto.ts'
 import type { OnnxNs } from './proto.ts'
 import { ELEMENTWISE_OPS } from './ops/elementwise.ts'
 import { MATMUL_INTEGER } from './ops/matmulInteger.ts'
@@ -18,7 +17,7 @@ import { SHAPE_OPS } from './ops/shape.ts'
 import { MAX_DIM, MAX_LIVE_BYTES, MAX_RANK, MAX_WORK, admittedSize } from './limits.ts'
 import { GraphError, INTEGER_TYPES, elementBytes, long, makeData, tensorFromProto, typeName } from './tensor.ts'
 import type { Tensor } from './tensor.ts'
-import { wireFormatProblem } from './wire.ts'
+import { decodeModel } from './wire.ts'
 
 /** Every operation of the whitelist, as this interpreter runs it. */
 export const INTERPRETED_OPS: Readonly<Record<string, OpDefinition>> = { ...ELEMENTWISE_OPS, MatMulInteger: MATMUL_INTEGER, ...REDUCE_OPS, ...SHAPE_OPS }
@@ -206,15 +205,11 @@ function valueInfo(v: OnnxNs.IValueInfoProto, what: string): ValueInfo {
 
 /** The graph decoded and checked once; throws GraphError naming what it cannot run. */
 export function compileGraph(bytes: Uint8Array): CompiledGraph {
-  // the same scan as at registration (validate.ts): compileGraph is also called on its own
-  const problem = wireFormatProblem(bytes)
-  if (problem !== undefined) throw new GraphError(`not an acceptable ONNX model: ${problem}`)
-  let model: OnnxNs.ModelProto
-  try {
-    model = onnx.ModelProto.decode(bytes)
-  } catch (err) {
-    throw new GraphError(`not an ONNX model: ${(err as Error).message}`)
-  }
+  return compileModel(decodeModel(bytes, (message) => new GraphError(message)))
+}
+
+/** compileGraph for a model already decoded (by decodeModel). */
+export function compileModel(model: OnnxNs.ModelProto): CompiledGraph {
   const graph = model.graph
   if (graph === null || graph === undefined) throw new GraphError('the model has no graph')
   const imports = (model.opsetImport ?? []).filter((o) => o.domain === '' || o.domain === 'ai.onnx' || o.domain === null || o.domain === undefined)

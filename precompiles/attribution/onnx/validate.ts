@@ -4,7 +4,7 @@
 // else is refused with the name of what offends.
 import { onnx } from './proto.ts'
 import type { OnnxNs } from './proto.ts'
-import { wireFormatProblem } from './wire.ts'
+import { decodeModel } from './wire.ts'
 
 const T = onnx.TensorProto.DataType
 const INTEGER_TYPES = new Set<number>([T.UINT8, T.INT8, T.UINT16, T.INT16, T.INT32, T.INT64, T.UINT32, T.UINT64, T.BOOL])
@@ -20,15 +20,12 @@ export class GraphRejected extends Error {}
 const typeName = (t: number) => T[t] ?? String(t)
 
 export function validateScoringGraph(bytes: Uint8Array): void {
-  // before protobufjs sees the bytes: its recursive decoding must never meet a nesting that depends on the stack
-  const problem = wireFormatProblem(bytes)
-  if (problem !== undefined) throw new GraphRejected(`not an acceptable ONNX model: ${problem}`)
-  let model: OnnxNs.ModelProto
-  try {
-    model = onnx.ModelProto.decode(bytes)
-  } catch (err) {
-    throw new GraphRejected(`not an ONNX model: ${(err as Error).message}`)
-  }
+  // scanned before protobufjs sees the bytes: its recursive decoding must never meet a nesting that depends on the stack
+  validateScoringModel(decodeModel(bytes, (message) => new GraphRejected(message)))
+}
+
+/** The checks of validateScoringGraph on a model already decoded (by decodeModel). */
+export function validateScoringModel(model: OnnxNs.ModelProto): void {
   if (model.graph === null || model.graph === undefined) throw new GraphRejected('the model has no graph')
   const graph = model.graph as OnnxNs.GraphProto
 

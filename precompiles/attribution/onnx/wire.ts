@@ -11,6 +11,9 @@
 //     protobufjs would decode a nesting the scan never saw.
 // What it accepts, protobufjs decodes along exactly the fields the scan walked.
 
+import { onnx } from './proto.ts'
+import type { OnnxNs } from './proto.ts'
+
 export const MAX_MESSAGE_DEPTH = 8
 
 /** How protobufjs (onnx-proto) reads a field: a sub-message, bytes or a string, or a scalar (packed when repeated). */
@@ -53,6 +56,20 @@ const SCHEMA: Readonly<Record<string, Readonly<Record<number, Field>>>> = {
 }
 
 class Refused extends Error {}
+
+/**
+ * The model in `bytes`: scanned, then decoded by protobufjs. `fail` makes the error the caller
+ * throws (registration refuses, the interpreter cannot run).
+ */
+export function decodeModel(bytes: Uint8Array, fail: (message: string) => Error): OnnxNs.ModelProto {
+  const problem = wireFormatProblem(bytes)
+  if (problem !== undefined) throw fail(`not an acceptable ONNX model: ${problem}`)
+  try {
+    return onnx.ModelProto.decode(bytes)
+  } catch (err) {
+    throw fail(`not an ONNX model: ${(err as Error).message}`)
+  }
+}
 
 /** Why protobufjs must not decode `bytes` as a ModelProto, or undefined if it may. */
 export function wireFormatProblem(bytes: Uint8Array): string | undefined {
