@@ -5,6 +5,7 @@
 // milliseconds and seconds here. Checked against the MPT in test/unit/chain/orderedTrie.test.ts.
 import { RLP } from '@ethereumjs/rlp'
 import { KECCAK256_RLP } from '@ethereumjs/util'
+import { compare } from './util/bytes.ts'
 
 type Keccak = (data: Uint8Array) => Uint8Array
 type Item = { key: Uint8Array; value: Uint8Array }
@@ -34,7 +35,7 @@ export function orderedTrieRootOf(values: Uint8Array[], keccak: Keccak): Uint8Ar
  * bytes and each small bucket sorted: a comparison sort of a million took 4-5 s, this a fraction.
  */
 export function sortedByKey(entries: Item[]): Item[] {
-  const byKey = (a: Item, b: Item) => Buffer.compare(a.key, b.key)
+  const byKey = (a: Item, b: Item) => compare(a.key, b.key)
   if (entries.length < 65_536 || !entries.every((e) => e.key.length === 32)) return [...entries].sort(byKey)
   const start = new Int32Array(65_537)
   for (const e of entries) start[((e.key[0] << 8) | e.key[1]) + 1]++
