@@ -93,7 +93,8 @@ export class OpalNode {
     }
     log.info({ dataDir: config.dataDir, head: Number(chain.head.number), chainId: Number(chain.chainId) }, 'chain opened')
     await engine.usePrefixStore(chain.derivedStore())
-    pre.useGraphStore((id) => chain.store.scoringGraph(id))
+    // registered scoring graphs are read from the blocks that registered them (the chain opens after the engine)
+    engine.useGraphSource((id) => chain.store.scoringGraph(id))
     const closers: Array<() => Promise<void>> = [() => pre.close()]
     try {
       const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender }, signatures)

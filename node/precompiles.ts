@@ -19,8 +19,6 @@ export interface PrecompileParts {
   engine: AttributionEngine
   signatures: RecoverPool
   receiptSigners: ReceiptSigners
-  /** where the precompiles read registered scoring graphs: the chain's store, once it is open */
-  useGraphStore(read: (id: Uint8Array) => Promise<Uint8Array | undefined>): void
   close(): Promise<void>
 }
 
@@ -33,25 +31,13 @@ export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto
   const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId })
   const signatures = new RecoverPool()
   const receiptSigners = new ReceiptSigners(signatures)
-  // the chain is opened after the precompiles it executes: until then no graph is read
-  let graphStore: ((id: Uint8Array) => Promise<Uint8Array | undefined>) | undefined
-  const precompiles = createOpalPrecompiles(settings, {
-    chainId: genesis.chainId,
-    engine,
-    signatures: receiptSigners,
-    keccak: crypto.keccak256,
-    defaultGraph: { id: graphId, size: defaultGraphTemplate().length },
-    graphBytes: async (id) => graphStore?.(id),
-  })
+  const precompiles = createOpalPrecompiles(settings, { chainId: genesis.chainId, engine, signatures: receiptSigners, keccak: crypto.keccak256, defaultGraph: { id: graphId, size: defaultGraphTemplate().length } })
   return {
     settings,
     precompiles,
     engine,
     signatures,
     receiptSigners,
-    useGraphStore(read) {
-      graphStore = read
-    },
     async close() {
       await signatures.close()
       await engine.close()

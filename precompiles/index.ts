@@ -52,11 +52,6 @@ export interface PrecompileServices {
   keccak: (b: Uint8Array) => Uint8Array
   /** the built-in scoring graph: its keccak256 and size, registered at genesis */
   defaultGraph: { id: Uint8Array; size: number }
-  /**
-   * the bytes of a registered scoring graph, by id, where the node keeps them (the blocks that
-   * registered it); graphs registered in the block being executed are found in its records
-   */
-  graphBytes(id: Uint8Array): Promise<Uint8Array | undefined>
 }
 
 export interface OpalPrecompiles {
@@ -79,7 +74,6 @@ const MARKER_CODE = Uint8Array.of(0xfe)
 
 export function createOpalPrecompiles(settings: PrecompileSettings, services: PrecompileServices): OpalPrecompiles {
   const toAddress = (a: `0x${string}`): Address => createAddressFromString(a)
-  services.engine.useGraphSource((id) => services.graphBytes(id))
   const settlement = { engine: services.engine, signatures: services.signatures, keccak: services.keccak }
   const functions: Record<PrecompileName, PrecompileFunc> = {
     datanets: createDatanetRegistry(settings, toAddress) as PrecompileFunc,
