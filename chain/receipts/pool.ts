@@ -8,9 +8,9 @@
 // Receipts are taken for settlement in the order they were accepted.
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { RLP } from '@ethereumjs/rlp'
 import type { AttributionEngine, ModelInfo, PrecompileSettings, SignatureService } from '../../precompiles/index.ts'
 import * as D from '../../precompiles/datanets/records.ts'
+import { decodeRlp } from '../../precompiles/framework/rlp.ts'
 import { Store } from '../../precompiles/framework/storage.ts'
 import { RECEIPT_DOMAIN_NAME, RECEIPT_DOMAIN_VERSION, decodeReceiptBatchItems, decodeReceiptFields, domainSeparator, joinReceiptBatch, receiptDigest } from '../../precompiles/receipts/format.ts'
 import type { EncodedReceipt, SignedReceipt } from '../../precompiles/receipts/format.ts'
@@ -361,7 +361,7 @@ function journaledReceipts(stored: Uint8Array): EncodedReceipt[] {
     return decodeReceiptBatchItems(value)
   } catch {
     try {
-      return [{ receipt: decodeReceiptFields(RLP.decode(value)), raw: value }]
+      return [{ receipt: decodeReceiptFields(decodeRlp(value)), raw: value }]
     } catch {
       return []
     }
