@@ -74,10 +74,7 @@ export class CandidateSet {
   async scoreBatch(queries: Int8Array, mode: Mode): Promise<Scored[][]> {
     const batch = queries.length / this.dim
     const q = (b: number) => queries.subarray(b * this.dim, (b + 1) * this.dim)
-    if (mode === 'indexed' && this.#ivf !== undefined) {
-      const z = this.#ivf.index.project(queries)
-      return Array.from({ length: batch }, (_, b) => this.#clustered(q(b), z, b))
-    }
+    if (mode === 'indexed' && this.#ivf !== undefined) return this.#clustered(queries)
     if (mode === 'indexed' && this.#lsh !== undefined) {
       const z = this.#lsh.project(queries)
       return Array.from({ length: batch }, (_, b) => this.#indexed(q(b), z, b))
@@ -127,12 +124,23 @@ export class CandidateSet {
     return scoreReference(this.rows, this.dim, query, this.#k, ids)
   }
 
-  #clustered(query: Int8Array, z: Int32Array, b: number): Scored[] {
+  /** The indexed mode over an IVF: each query of the batch scores the clusters it probes. */
+  #clustered(queries: Int8Array): Scored[][] {
     const ivf = this.#ivf as Clustered
-    const count = ivf.index.probe(z, b, ivf.ranges)
-    const order = ivf.index.order
-    if (ivf.scan !== undefined) return ivf.scan.scanRanges(query, ivf.ranges, count, order, this.#k)
-    return scoreReference(this.rows, this.dim, query, this.#k, clusterMembers(ivf.ranges, count, order))
+    const batch = queries.length / this.dim
+    const z = ivf.index.project(queries)
+    const probes = Array.from({ length: batch }, (_, b) => ivf.ranges.slice(0, 2 * ivf.index.probe(z, b, ivf.ranges)))
+    // queries that start in the same cluster run one after another, while its rows are in cache;
+    // each query's answer is the same in any order
+    const order = Array.from({ length: batch }, (_, b) => b).sort((a, b) => (probes[a][0] ?? 0) - (probes[b][0] ?? 0) || a - b)
+    const out = new Array<Scored[]>(batch)
+    for (const b of order) {
+      const q = queries.subarray(b * this.dim, (b + 1) * this.dim)
+      out[b] = ivf.scan !== undefined
+        ? ivf.scan.topOfRanges(q, probes[b], this.#k)
+        : scoreReference(this.rows, this.dim, q, this.#k, clusterMembers(probes[b], probes[b].length / 2, ivf.index.order))
+    }
+    return out
   }
 
   async release(): Promise<void> {
@@ -142,7 +150,9 @@ export class CandidateSet {
 
 async function clustered(rows: Int8Array, dim: number, params: IvfParams, wasm: boolean): Promise<Clustered> {
   const index = await IvfIndex.build(rows, dim, params)
-  return { index, scan: wasm ? await WasmKernel.create(index.reorder(rows, dim), dim) : undefined, ranges: new Int32Array(2 * index.lists) }
+  const scan = wasm ? await WasmKernel.create(index.reorder(rows, dim), dim) : undefined
+  scan?.attachOrder(index.order, index.lists)
+  return { index, scan, ranges: new Int32Array(2 * index.lists) }
 }
 
 /** The candidates in the first `count` (first, count) ranges of an IVF's cluster order. */

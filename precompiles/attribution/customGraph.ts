@@ -21,6 +21,7 @@ import { DT, GraphError, INTEGER_TYPES, typeName } from './onnx/tensor.ts'
 import type { Tensor } from './onnx/tensor.ts'
 import { GraphRejected, validateScoringModel } from './onnx/validate.ts'
 import { decodeModel } from './onnx/wire.ts'
+import { consensus } from './topk.ts'
 import type { Scored } from './topk.ts'
 
 /**
@@ -101,7 +102,7 @@ export function consensusTop(scores: Tensor, indices: Tensor, n: number, k: numb
     const score = Number(s)
     if (score > 0) entries.push({ index, score })
   }
-  entries.sort((a, b) => (b.score !== a.score ? b.score - a.score : a.index - b.index))
+  entries.sort(consensus)
   return entries.slice(0, k)
 }
 

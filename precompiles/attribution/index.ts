@@ -1,7 +1,7 @@
 export { CandidateSet } from './candidates.ts'
 export type { Kernel, Mode, CandidateSetOptions } from './candidates.ts'
 export { scoreReference } from './reference.ts'
-export { TopK, TopKBuffer } from './topk.ts'
+export { TopK, consensus } from './topk.ts'
 export type { Scored } from './topk.ts'
 export { WasmKernel, Projector } from './wasm/kernel.ts'
 export { OnnxScorer, selfTest } from './onnx/accelerator.ts'

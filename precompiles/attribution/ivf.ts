@@ -18,6 +18,7 @@
 // training rows are every `step`-th candidate; a final round assigns all of them. The index is a
 // cache derived from the candidate set, like the matrix.
 import { prngBytes } from './prng.ts'
+import { BestClusters } from './wasm/bestClusters.ts'
 import { Projector } from './wasm/projector.ts'
 
 export interface IvfParams {
@@ -59,11 +60,11 @@ export class IvfIndex {
   readonly order: Int32Array
   readonly first: Int32Array
   readonly #projector: Projector
-  readonly #keys: Float64Array
+  readonly #best: BestClusters
   /** blocks of a probe's first pass: twice the clusters an average query needs, at least 8 */
   readonly #blocks: number
 
-  private constructor(params: IvfParams, size: number, centres: Int8Array, spread: Int32Array, projector: Projector, order: Int32Array, first: Int32Array) {
+  private constructor(params: IvfParams, size: number, centres: Int8Array, spread: Int32Array, projector: Projector, best: BestClusters, order: Int32Array, first: Int32Array) {
     this.params = params
     this.spread = spread
     this.size = size
@@ -72,7 +73,7 @@ export class IvfIndex {
     this.#projector = projector
     this.order = order
     this.first = first
-    this.#keys = new Float64Array(this.lists)
+    this.#best = best
     this.#blocks = Math.min(this.lists, Math.max(8, Math.ceil((2 * params.probeRows * this.lists) / Math.max(1, size))))
   }
 
@@ -97,7 +98,7 @@ export class IvfIndex {
     const order = new Int32Array(n)
     for (let i = 0; i < n; i++) order[fill[assigned[i]]++] = i
     const spread = rmsDistances(rows, dim, centres, lists, assigned)
-    return new IvfIndex(params, n, centres, spread, await Projector.create(centres, dim, 256), order, first)
+    return new IvfIndex(params, n, centres, spread, await Projector.create(centres, dim, 256), await BestClusters.create(lists), order, first)
   }
 
   /** The rank of every cluster for each query of a batch (B × dim): pass them to `probe`. */
@@ -105,12 +106,14 @@ export class IvfIndex {
     const z = this.#projector.project(queries)
     const dim = this.#projector.dim
     const lists = this.lists
-    for (let b = 0; b < z.length / lists; b++) {
+    const spread = this.spread
+    for (let b = 0, at = 0; b < z.length / lists; b++) {
       let qq = 0
       for (let j = b * dim; j < (b + 1) * dim; j++) qq += queries[j] * queries[j]
       const norm = isqrt(qq)
-      // |4·q·c| ≤ 4·128²·1024 and |q|·r ≤ 2·128²·1024 for sketches of up to 1,024 bytes: no overflow
-      for (let c = b * lists; c < (b + 1) * lists; c++) z[c] = 4 * z[c] + norm * this.spread[c - b * lists]
+      // |4·q·c| ≤ 4·128²·1024 and |q|·r ≤ 2·128²·1024 for sketches of up to 1,024 bytes: exact in
+      // int32 arithmetic, which keeps this loop on small integers
+      for (let c = 0; c < lists; c++, at++) z[at] = ((z[at] << 2) + Math.imul(norm, spread[c])) | 0
     }
     return z
   }
@@ -123,8 +126,8 @@ export class IvfIndex {
   probe(z: Int32Array, q: number, out: Int32Array): number {
     const scores = z.subarray(q * this.lists, (q + 1) * this.lists)
     const first = this.first
-    const keys = this.#keys
-    let next = this.#gatherBest(scores)
+    const keys = this.#best.gather(scores, this.#blocks)
+    let next = keys.length
     let scored = 0
     let r = 0
     while (scored < this.params.probeRows) {
@@ -154,28 +157,6 @@ export class IvfIndex {
     return r
   }
 
-
-  /**
-   * The clusters ranking at least as high as the lowest of #blocks block maxima (so at least that
-   * many), as sort keys rank·2¹⁶ + (2¹⁶ − 1 − cluster) in #keys, ascending (the best last, ties to
-   * the lower cluster); returns how many.
-   */
-  #gatherBest(scores: Int32Array): number {
-    const block = Math.ceil(scores.length / this.#blocks)
-    let bound = 2147483647
-    for (let from = 0; from < scores.length; from += block) {
-      let m = TAKEN
-      const to = Math.min(scores.length, from + block)
-      for (let c = from; c < to; c++) if (scores[c] > m) m = scores[c]
-      if (m < bound) bound = m
-    }
-    const keys = this.#keys
-    let n = 0
-    // exact in a double: |rank| < 2³¹, so |key| < 2⁴⁷
-    for (let c = 0; c < scores.length; c++) if (scores[c] >= bound) keys[n++] = scores[c] * KEY_SPAN + (KEY_SPAN - 1 - c)
-    keys.subarray(0, n).sort()
-    return n
-  }
 
   /** The rows in cluster order (row p is candidate order[p]): what the kernels scan. */
   reorder(rows: Int8Array, dim: number): Int8Array {

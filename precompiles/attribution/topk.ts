@@ -40,7 +40,7 @@ export class TopK {
 
   /** Best first. */
   result(): Scored[] {
-    return [...this.#heap].sort((a, b) => (b.score !== a.score ? b.score - a.score : a.index - b.index))
+    return [...this.#heap].sort(consensus)
   }
 
   #up(i: number): void {
@@ -68,104 +68,12 @@ export class TopK {
   }
 }
 
+/** the consensus order as a comparator: best first */
+export function consensus(a: Scored, b: Scored): number {
+  return b.score !== a.score ? b.score - a.score : a.index - b.index
+}
+
 /** a is worse than b in the consensus order */
 function worse(a: Scored, b: Scored): boolean {
   return a.score !== b.score ? a.score < b.score : a.index > b.index
-}
-
-/**
- * The top k of many candidates that arrive in bulk and in no index order (an IVF's clusters), on
- * typed arrays: a binary heap with the worst of the k at the root, so that most candidates cost
- * one comparison and none an allocation. `floor` tells the kernel what can no longer get in.
- */
-export class TopKBuffer {
-  readonly k: number
-  readonly #index: Int32Array
-  readonly #score: Int32Array
-  #n = 0
-
-  constructor(k: number) {
-    this.k = k
-    this.#index = new Int32Array(k)
-    this.#score = new Int32Array(k)
-  }
-
-  /** candidates held */
-  get size(): number {
-    return this.#n
-  }
-
-  /** scores at or below this cannot get in (0 until k are held: only positive scores count) */
-  get floor(): number {
-    // a score equal to the worst's may still get in with a lower index
-    return this.#n < this.k ? 0 : this.#score[0] - 1
-  }
-
-  reset(): void {
-    this.#n = 0
-  }
-
-  /** `count` (position, score) pairs; a position stands for candidate index[position] */
-  add(pairs: Int32Array, count: number, index: Int32Array): void {
-    const ids = this.#index
-    const scores = this.#score
-    for (let f = 0; f < count; f++) {
-      const s = pairs[2 * f + 1]
-      if (s <= 0) continue
-      const i = index[pairs[2 * f]]
-      if (this.#n < this.k) {
-        this.#up(this.#n++, i, s)
-      } else if (s > scores[0] || (s === scores[0] && i < ids[0])) {
-        this.#down(i, s)
-      }
-    }
-  }
-
-  /** Best first, in the consensus order; empties the buffer. */
-  result(): Scored[] {
-    const out: Scored[] = new Array<Scored>(this.#n)
-    while (this.#n > 0) {
-      const last = --this.#n
-      out[last] = { index: this.#index[0], score: this.#score[0] }
-      if (last > 0) this.#down(this.#index[last], this.#score[last])
-    }
-    return out
-  }
-
-  /** places (i, s) at slot `at` (the end) and moves it up past better parents */
-  #up(at: number, i: number, s: number): void {
-    const ids = this.#index
-    const scores = this.#score
-    while (at > 0) {
-      const p = (at - 1) >> 1
-      // the worse goes up: lower score, or equal score and higher index
-      if (!(s < scores[p] || (s === scores[p] && i > ids[p]))) break
-      ids[at] = ids[p]
-      scores[at] = scores[p]
-      at = p
-    }
-    ids[at] = i
-    scores[at] = s
-  }
-
-  /** replaces the root by (i, s) and moves it down past worse children */
-  #down(i: number, s: number): void {
-    const ids = this.#index
-    const scores = this.#score
-    const n = this.#n
-    let at = 0
-    for (;;) {
-      const l = 2 * at + 1
-      if (l >= n) break
-      let c = l
-      const r = l + 1
-      if (r < n && (scores[r] < scores[l] || (scores[r] === scores[l] && ids[r] > ids[l]))) c = r
-      if (!(scores[c] < s || (scores[c] === s && ids[c] > i))) break
-      ids[at] = ids[c]
-      scores[at] = scores[c]
-      at = c
-    }
-    ids[at] = i
-    scores[at] = s
-  }
 }

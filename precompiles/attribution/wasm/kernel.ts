@@ -1,7 +1,7 @@
 // The WebAssembly SIMD kernel (the reference and fallback). Each candidate set gets its own
 // instance whose memory holds its rows — and, for the indexed mode, its LSH bucket lists — so
 // scoring a query never copies the matrix.
-import { TopK, TopKBuffer } from '../topk.ts'
+import { TopK } from '../topk.ts'
 import type { Scored } from '../topk.ts'
 import { align, instantiate, strideOf } from './module.ts'
 import type { KernelExports } from './module.ts'
@@ -10,8 +10,8 @@ export { kernelModule } from './module.ts'
 export { Projector } from './projector.ts'
 
 const CHUNK = 4096
-/** rows of a query's first scan in an IVF cluster; the pieces after double */
-const FIRST_PIECE = 64
+/** the largest k of `top`: its heap lives in the output area */
+const MAX_TOP_K = CHUNK
 
 /** Where the indexed mode's structures live in the instance's memory. */
 interface Buckets {
@@ -21,6 +21,13 @@ interface Buckets {
   seen: number
   ids: number
   scores: number
+}
+
+/** An IVF's cluster order in the instance's memory, and room for the ranges a query scans. */
+interface Clusters {
+  order: number
+  ranges: number
+  maxRanges: number
 }
 
 export class WasmKernel {
@@ -33,11 +40,14 @@ export class WasmKernel {
   readonly #out: number
   readonly #ids: number
   readonly #capacity: number
+  /** the one range of a full scan */
+  readonly #all: number
   #buckets: Buckets | undefined
-  #buffer: TopKBuffer | undefined
-  #pairView: Int32Array | undefined
+  #clusters: Clusters | undefined
+  /** the end of what is placed in the memory */
+  #end: number
 
-  private constructor(x: KernelExports, n: number, dim: number, query: number, out: number, ids: number, capacity: number) {
+  private constructor(x: KernelExports, n: number, dim: number, query: number, out: number, ids: number, capacity: number, all: number) {
     this.#x = x
     this.n = n
     this.dim = dim
@@ -46,27 +56,25 @@ export class WasmKernel {
     this.#out = out
     this.#ids = ids
     this.#capacity = capacity
+    this.#all = all
+    this.#end = all + 8
   }
 
   /** rows: N × dim int8, row-major */
   static async create(rows: Int8Array, dim: number, gatherCapacity = 65_536): Promise<WasmKernel> {
     const n = rows.length / dim
     const stride = strideOf(dim)
-    // scan reads up to three rows past the last: the query and output areas after the rows take it
+    // top reads up to three rows past the last: the query and output areas after the rows take it
     const query = align(n * stride)
     const out = align(query + stride * 2)
     const ids = align(out + Math.max(CHUNK * 8, gatherCapacity * 4 + 16))
-    const x = await instantiate(ids + gatherCapacity * 4 + 16)
+    const all = align(ids + gatherCapacity * 4 + 16)
+    const x = await instantiate(all + 8)
     const mem = new Int8Array(x.memory.buffer)
     if (stride === dim) mem.set(rows, 0)
     else for (let i = 0; i < n; i++) mem.set(rows.subarray(i * dim, i * dim + dim), i * stride)
-    return new WasmKernel(x, n, dim, query, out, ids, gatherCapacity)
-  }
-
-  /** the (row, score) pairs scan writes; a view made again only if the memory grew */
-  #pairs(): Int32Array {
-    if (this.#pairView === undefined || this.#pairView.buffer !== this.#x.memory.buffer) this.#pairView = new Int32Array(this.#x.memory.buffer, this.#out, CHUNK * 2)
-    return this.#pairView
+    new Int32Array(x.memory.buffer, all, 2).set([0, n])
+    return new WasmKernel(x, n, dim, query, out, ids, gatherCapacity, all)
   }
 
   #setQuery(q: Int8Array): void {
@@ -78,34 +86,51 @@ export class WasmKernel {
   /** Full scan of all rows: the top k in the consensus order. */
   top(q: Int8Array, k: number): Scored[] {
     this.#setQuery(q)
-    const top = new TopK(k)
-    for (let first = 0; first < this.n; first += CHUNK) {
-      const count = Math.min(CHUNK, this.n - first)
-      const found = this.#x.scan(this.#rows, first, count, this.stride, this.#query, top.threshold, this.#out)
-      const out = new Int32Array(this.#x.memory.buffer, this.#out, found * 2)
-      for (let f = 0; f < found; f++) top.offer(out[2 * f], out[2 * f + 1])
-    }
-    return top.result()
+    return this.#topOf(-1, this.#all, 1, k)
   }
 
   /**
-   * The top k of the rows in (first, count) ranges, scanned in the given order, where row p stands
-   * for candidate index[p] (an IVF's cluster order). What can no longer enter the top k is dropped
-   * after each range, and the kernel reports only scores above what can.
+   * Places an IVF's cluster order (row p stands for candidate order[p]) in this instance, which
+   * holds the rows in that order, for `topOfRanges`; a query scans at most `maxRanges` ranges.
    */
-  scanRanges(q: Int8Array, ranges: Int32Array, nranges: number, index: Int32Array, k: number): Scored[] {
+  attachOrder(order: Int32Array, maxRanges: number): void {
+    const at = this.#grow(order.length * 4 + maxRanges * 8)
+    const c: Clusters = { order: at, ranges: align(at + order.length * 4), maxRanges }
+    new Int32Array(this.#x.memory.buffer, c.order, order.length).set(order)
+    this.#clusters = c
+  }
+
+  /**
+   * The top k of the rows in the given (first, count) ranges of the attached cluster order, in the
+   * consensus order. The whole selection runs in the kernel: what can no longer enter the top k
+   * costs one comparison and never leaves it.
+   */
+  topOfRanges(q: Int8Array, ranges: Int32Array, k: number): Scored[] {
+    const c = this.#clusters
+    if (c === undefined) throw new Error('no cluster order attached')
+    if (ranges.length > 2 * c.maxRanges) throw new Error(`at most ${c.maxRanges} ranges`)
     this.#setQuery(q)
-    const top = this.#buffer?.k === k ? this.#buffer : (this.#buffer = new TopKBuffer(k))
-    top.reset()
-    for (let r = 0; r < nranges; r++) {
-      const end = ranges[2 * r] + ranges[2 * r + 1]
-      // the first pieces raise the floor early, so that later rows rarely leave the kernel
-      for (let first = ranges[2 * r], piece = FIRST_PIECE; first < end; first += piece, piece = Math.min(CHUNK, 2 * piece)) {
-        const found = this.#x.scan(this.#rows, first, Math.min(piece, end - first), this.stride, this.#query, top.floor, this.#out)
-        top.add(this.#pairs(), found, index)
-      }
-    }
-    return top.result()
+    new Int32Array(this.#x.memory.buffer, c.ranges, ranges.length).set(ranges)
+    return this.#topOf(c.order, c.ranges, ranges.length / 2, k)
+  }
+
+  /** runs the kernel's top k over `nranges` ranges at `ranges`: it leaves them best first */
+  #topOf(order: number, ranges: number, nranges: number, k: number): Scored[] {
+    if (!(k >= 1 && k <= MAX_TOP_K)) throw new Error(`k must be 1–${MAX_TOP_K}`)
+    const held = this.#x.top(this.#rows, this.stride, this.#query, order, ranges, nranges, k, this.#out)
+    const heap = new Int32Array(this.#x.memory.buffer, this.#out, 2 * held)
+    const out: Scored[] = new Array<Scored>(held)
+    for (let h = 0; h < held; h++) out[h] = { index: heap[2 * h], score: heap[2 * h + 1] }
+    return out
+  }
+
+  /** reserves `bytes` after everything placed so far, growing the memory if needed */
+  #grow(bytes: number): number {
+    const at = align(this.#end)
+    this.#end = align(at + bytes)
+    const pages = Math.ceil(this.#end / 65_536) - this.#x.memory.buffer.byteLength / 65_536
+    if (pages > 0) this.#x.memory.grow(pages)
+    return at
   }
 
   /** The top k of the listed rows (in any order, no repeats) for one query. */
@@ -129,22 +154,15 @@ export class WasmKernel {
    * ranges one query probes.
    */
   attachBuckets(members: Int32Array, maxRanges: number): void {
-    let at = align(this.#ids + this.#capacity * 4 + 16)
-    const place = (bytes: number) => {
-      const p = at
-      at = align(at + bytes)
-      return p
-    }
+    const seen = Math.ceil(this.n / 32) * 4
     const b: Buckets = {
-      members: place(members.length * 4),
-      ranges: place(maxRanges * 8),
+      members: this.#grow(members.length * 4),
+      ranges: this.#grow(maxRanges * 8),
       maxRanges,
-      seen: place(Math.ceil(this.n / 32) * 4),
-      ids: place(this.n * 4 + 16),
-      scores: place(this.n * 4 + 16),
+      seen: this.#grow(seen),
+      ids: this.#grow(this.n * 4 + 16),
+      scores: this.#grow(this.n * 4 + 16),
     }
-    const pages = Math.ceil(at / 65_536) - this.#x.memory.buffer.byteLength / 65_536
-    if (pages > 0) this.#x.memory.grow(pages)
     new Int32Array(this.#x.memory.buffer, b.members, members.length).set(members)
     this.#buckets = b
   }

@@ -5,10 +5,11 @@ import { createRequire } from 'node:module'
 
 export interface KernelExports {
   memory: WebAssembly.Memory
-  scan(rows: number, first: number, count: number, stride: number, query: number, threshold: number, out: number): number
+  top(rows: number, stride: number, query: number, order: number, ranges: number, nranges: number, k: number, heap: number): number
   gather(rows: number, ids: number, count: number, stride: number, query: number, out: number): void
   probe(rows: number, words: number, stride: number, query: number, members: number, ranges: number, nranges: number, seen: number, ids: number, scores: number): number
   project(src: number, count: number, stride: number, planes: number, nplanes: number, out: number): void
+  best(ranks: number, n: number, blocks: number, keys: number): number
 }
 
 interface Wabt {

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { CandidateSet, DEFAULT_IVF, DEFAULT_LSH, IvfIndex, Projector, TopK, TopKBuffer, WasmKernel, prngBytes, scoreReference } from '../../../../precompiles/attribution/index.ts'
+import { CandidateSet, DEFAULT_IVF, DEFAULT_LSH, IvfIndex, Projector, TopK, WasmKernel, prngBytes, scoreReference } from '../../../../precompiles/attribution/index.ts'
 import type { CandidateSetOptions, IvfParams, LshParams, Scored } from '../../../../precompiles/attribution/index.ts'
 import { clusteredSketches } from '../../../../bench/lib/sketches.ts'
 
@@ -13,13 +13,16 @@ test('the WebAssembly projections and dot products are exact, also when dim is n
     const rows = Int8Array.from(prngBytes(Uint8Array.of(dim), 300 * dim))
     rows.fill(-128, 0, dim)
     rows.fill(127, dim, 2 * dim)
-    const planes = Int8Array.from(prngBytes(Uint8Array.of(dim, 1), 20 * dim))
-    const z = (await Projector.create(planes, dim, 64)).project(rows)
-    for (let v = 0; v < 300; v++) {
-      for (let p = 0; p < 20; p++) {
+    // 22 planes: four at a time, then two one at a time; 299 vectors in chunks of 64: two at a
+    // time, the last alone
+    const planes = Int8Array.from(prngBytes(Uint8Array.of(dim, 1), 22 * dim))
+    const z = (await Projector.create(planes, dim, 64)).project(rows.subarray(0, 299 * dim))
+    assert.equal(z.length, 299 * 22)
+    for (let v = 0; v < 299; v++) {
+      for (let p = 0; p < 22; p++) {
         let s = 0
         for (let j = 0; j < dim; j++) s += rows[v * dim + j] * planes[p * dim + j]
-        assert.equal(z[v * 20 + p], s, `dim ${dim}, vector ${v}, plane ${p}`)
+        assert.equal(z[v * 22 + p], s, `dim ${dim}, vector ${v}, plane ${p}`)
       }
     }
     const wasm = await WasmKernel.create(rows, dim)
@@ -108,24 +111,28 @@ test('indexed equals exact, ties included, when the probes cover every candidate
 })
 
 
-test('TopKBuffer keeps what TopK keeps, ties at the k-th place included, whatever the order of arrival', () => {
-  const bytes = prngBytes(Uint8Array.of(21), 3 * 5000)
-  for (const k of [1, 7, 32]) {
-    const buffer = new TopKBuffer(k)
+test('the kernel\'s top k over ranges of a permuted order keeps what TopK keeps, ties at the k-th place included', async () => {
+  const dim = 16
+  const n = 5000
+  // one non-zero byte per row, from a small range: many equal scores, some not positive
+  const bytes = prngBytes(Uint8Array.of(21), n)
+  const rows = new Int8Array(n * dim)
+  for (let p = 0; p < n; p++) rows[p * dim] = (bytes[p] % 40) - 5
+  const query = new Int8Array(dim)
+  query[0] = 1
+  // row p stands for candidate order[p]: a shuffled order, so candidates arrive in no index order
+  const order = Int32Array.from({ length: n }, (_, p) => (p * 7919) % n)
+  const wasm = await WasmKernel.create(rows, dim)
+  wasm.attachOrder(order, 16)
+  // ranges of every length modulo 4, out of order, leaving some rows out
+  const ranges = Int32Array.of(4000, 999, 0, 1, 1, 702, 2000, 1003, 703, 1297)
+  for (const k of [1, 7, 32, 256]) {
     const heap = new TopK(k)
-    // scores from a small range: many equal scores; positions arrive in a shuffled order
-    const index = Int32Array.from({ length: 5000 }, (_, p) => (p * 7919) % 5000)
-    for (let from = 0; from < 5000; from += 700) {
-      const pairs: number[] = []
-      for (let p = from; p < Math.min(5000, from + 700); p++) {
-        const score = (bytes[3 * p] % 40) - 5
-        heap.offer(index[p], score)
-        if (score > buffer.floor) pairs.push(p, score)
-      }
-      buffer.add(Int32Array.from(pairs), pairs.length / 2, index)
-    }
-    assert.deepEqual(buffer.result(), heap.result(), `k = ${k}`)
+    for (let r = 0; r < ranges.length; r += 2) for (let p = ranges[r]; p < ranges[r] + ranges[r + 1]; p++) heap.offer(order[p], rows[p * dim])
+    assert.deepEqual(wasm.topOfRanges(query, ranges, k), heap.result(), `k = ${k}`)
   }
+  assert.deepEqual(wasm.top(query, 50), scoreReference(rows, dim, query, 50), 'the full scan, in candidate order')
+  assert.throws(() => wasm.topOfRanges(query, new Int32Array(34), 8), /at most 16 ranges/)
 })
 
 test('ivf: the index is a partition of the candidates, built the same way twice', async () => {
