@@ -8,7 +8,12 @@ export interface NodeMetrics {
   close(): void
 }
 
-export function createMetrics(chain: Chain, pool: TxPool): NodeMetrics {
+/** what the attribution engine reports */
+export interface ScoringCounters {
+  readonly queriesScored: number
+}
+
+export function createMetrics(chain: Chain, pool: TxPool, scoring: ScoringCounters): NodeMetrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'opal_' })
   const head = new Gauge({ name: 'opal_chain_head_number', help: 'Number of the head block', registers: [registry] })
@@ -26,6 +31,16 @@ export function createMetrics(chain: Chain, pool: TxPool): NodeMetrics {
     registers: [registry],
     collect() {
       this.set(pool.size)
+    },
+  })
+  let scored = 0
+  new Counter({
+    name: 'opal_attribution_queries_scored_total',
+    help: 'Receipt sketches scored against candidate sets (settlement, score views, calls) since start',
+    registers: [registry],
+    collect() {
+      this.inc(scoring.queriesScored - scored)
+      scored = scoring.queriesScored
     },
   })
   const rpcSeconds = new Histogram({

@@ -103,7 +103,7 @@ export class OpalNode {
       const restored = await receipts.restore()
       if (restored > 0) log.info({ restored }, 'receipt journal replayed')
       const sequencer = await createSequencer(config, genesis, settings, chain, pool, receipts, crypto, log)
-      const metrics = createMetrics(chain, pool)
+      const metrics = createMetrics(chain, pool, engine)
       const net = config.p2p
         ? await startNetwork(
             {

@@ -125,6 +125,7 @@ export class AttributionEngine {
   #prefixStore: PrefixStore | undefined
   readonly #sets = new Map<string, Promise<Candidates>>()
   readonly #graphs = new ScoringGraphs()
+  #queriesScored = 0
 
   private constructor(opts: EngineOptions, kernel: Kernel, reason: string) {
     this.#opts = opts
@@ -257,6 +258,11 @@ export class AttributionEngine {
     return set
   }
 
+  /** sketches scored against a candidate set since start (settlement, views, calls): the work scoring did */
+  get queriesScored(): number {
+    return this.#queriesScored
+  }
+
   /**
    * The top k of each query, in the consensus order; indexes refer to `c.ids`. A query on which a
    * registered graph fails has no attribution (customGraph.ts).
@@ -264,6 +270,7 @@ export class AttributionEngine {
   async score(c: Candidates, queries: Int8Array[], mode: ScoringMode): Promise<Scored[][]> {
     if (c.graph === undefined) {
       if (c.set === undefined || queries.length === 0) return queries.map(() => [])
+      this.#queriesScored += queries.length
       return c.set.scoreBatch(this.#batch(c, queries), mode)
     }
     return (await this.tryScore(c, queries, mode)).map((r) => (r instanceof GraphError ? [] : r))
@@ -276,6 +283,7 @@ export class AttributionEngine {
     if (c.ids.length === 0 || queries.length === 0) return queries.map(() => [])
     // the indexed mode gives the graph what the index proposes for each query; without an index, everything
     const probed = mode === 'indexed' && c.set !== undefined ? c.set.probedSets(this.#batch(c, queries)) : undefined
+    this.#queriesScored += queries.length
     return queries.map((q, b) => {
       try {
         return graph.score(q, probed?.[b])

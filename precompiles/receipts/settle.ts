@@ -110,9 +110,9 @@ const RESERVE = 30_000n
 /**
  * Settles the longest prefix of the batch that the call's gas pays for; receipts after it get no
  * outcome (they stay pending and go into a later batch). The first pass checks each receipt
- * against the state alone; the second, in order, scores those that passed (model by model, a
- * chunk at a time, as it reaches them), adds what depends on the receipts before it (requests
- * seen, escrow spent) and books the credits.
+ * against the state alone; the second against the receipts before it (requests seen, escrow
+ * spent); the last, in order, scores those that passed both (model by model, a chunk at a time,
+ * as it reaches them) and books the credits.
  */
 export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettledBatch> {
   const store = ctx.unmetered
@@ -125,8 +125,8 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
   const terms = new ReceiptTerms(stores, services.engine)
   const first: Array<Passed | string> = []
   for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, terms, store))
-  const passed = first.filter((x): x is Passed => typeof x !== 'string')
-  const scores = new ChunkedScores(passed, stores, services.engine, ctx.meter.gas)
+  const second = await checkAgainstBatch(receipts, first, store)
+  const scores = new ChunkedScores(second.filter((x): x is Passed => typeof x !== 'string'), stores, services.engine, ctx.meter.gas)
 
   const ledger = new Ledger(store, stores.datanets)
   const escrow = new Map<string, bigint>()
@@ -136,7 +136,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
   const budget = ctx.meter.limit - RESERVE
   for (const [i, r] of receipts.entries()) {
     const signer = signers[i]
-    const check = first[i]
+    const check = second[i]
     let cost = ctx.meter.gas.settleReceipt + ctx.meter.gas.settleSpan * BigInt(r.spans.length)
     let outcome: SettlementOutcome
     let apply: (() => Promise<void>) | undefined
@@ -145,19 +145,15 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     } else {
       const payer = hexKey(r.payer)
       const balance = escrow.get(payer) ?? (await R.escrowBalance(store, r.payer))
-      if (seen.has(check.replayKey)) outcome = rejected(hashes[i], r, signer, Reason.replayed)
-      else if (balance < r.fee) outcome = rejected(hashes[i], r, signer, Reason.insufficientEscrow)
-      else {
-        const { candidates, top, mode, gas } = await scores.of(check)
-        const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
-        outcome = settled
-        const paid = credits(check, settled, candidates, indexes, settings)
-        cost += gas + ledger.costOf(paid, settled, check.model, escrow.has(payer), ctx.meter.gas)
-        apply = async () => {
-          escrow.set(payer, balance - r.fee)
-          seen.set(check.replayKey, check.replay)
-          await ledger.book(paid, check, candidates, settled, indexes)
-        }
+      const { candidates, top, mode, gas } = await scores.of(check)
+      const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
+      outcome = settled
+      const paid = credits(check, settled, candidates, indexes, settings)
+      cost += gas + ledger.costOf(paid, settled, check.model, escrow.has(payer), ctx.meter.gas)
+      apply = async () => {
+        escrow.set(payer, balance - r.fee)
+        seen.set(check.replayKey, check.replay)
+        await ledger.book(paid, check, candidates, settled, indexes)
       }
     }
     // what this receipt costs must fit, or it and everything after it waits for another batch
@@ -185,6 +181,36 @@ async function checkAgainstState(
   const replay = R.replaySlot(signer, r.requestId)
   if ((await R.settledAt(store, replay)) !== 0n) return Reason.replayed
   return { index: i, r, hash, signer, replay, replayKey: hexKey(replay), ...records }
+}
+
+/**
+ * The rules that depend on the receipts before in the batch: a request settled earlier in it, an
+ * escrow that what settled before no longer covers. Decided before anything is scored, so that a
+ * receipt they refuse is never scored. A receipt settles or is refused whatever it costs, and
+ * only what settles changes what these rules see, so deciding them first gives what deciding
+ * them in the settling loop gives, for every receipt the batch's gas reaches.
+ */
+async function checkAgainstBatch(receipts: SignedReceipt[], first: Array<Passed | string>, store: Store): Promise<Array<Passed | string>> {
+  const escrow = new Map<string, bigint>()
+  const seen = new Set<string>()
+  const out: Array<Passed | string> = []
+  for (const [i, r] of receipts.entries()) {
+    const check = first[i]
+    if (typeof check === 'string') {
+      out.push(check)
+      continue
+    }
+    const payer = hexKey(r.payer)
+    const balance = escrow.get(payer) ?? (await R.escrowBalance(store, r.payer))
+    if (seen.has(check.replayKey)) out.push(Reason.replayed)
+    else if (balance < r.fee) out.push(Reason.insufficientEscrow)
+    else {
+      escrow.set(payer, balance - r.fee)
+      seen.add(check.replayKey)
+      out.push(check)
+    }
+  }
+  return out
 }
 
 interface ScoredReceipt {

@@ -5,12 +5,13 @@
 // graphs admitted or refused, and the attribution read from Solidity.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createWalletClient, http, keccak256, parseEther, toHex } from 'viem'
+import { createWalletClient, decodeFunctionResult, encodeFunctionData, http, keccak256, parseEther, toHex } from 'viem'
 import type { Abi } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ATTRIBUTION_ABI, DATANET_ABI, DEFAULT_ADDRESSES, INFERENCE_NODES_ABI, MODEL_ABI, ADAPTER_ABI, RECEIPTS_ABI } from '../../precompiles/index.ts'
 import { defaultGraphTemplate } from '../../precompiles/attribution/onnx/graph.ts'
 import { onnx } from '../../precompiles/attribution/onnx/proto.ts'
+import { encodeReceiptBatch } from '../../precompiles/receipts/format.ts'
 import { receiptToJson } from '../../precompiles/receipts/json.ts'
 import { ReceiptClient } from '../../rpc/client/receipts.ts'
 import type { SignedReceipt } from '../../rpc/client/receipts.ts'
@@ -160,6 +161,26 @@ test('bad receipts are refused with their reason and change nothing', async () =
   assert.match((raw.result as Array<{ reason: string }>)[0].reason, /^malformed receipt: /)
   const none = await rpc(t.devnet.url, 'opal_submitReceipts', [[]])
   assert.equal(none.error?.code, -32602)
+})
+
+test('in one batch, a request already settled by it or an escrow it already spent is refused, and never scored', async () => {
+  const available = await escrow(payer.address)
+  const first = await sign()
+  // its tokens take all the escrow has (fee = PRICE × tokens / 1000): alone it passes, after `first` it cannot
+  const tokens = (available * 1000n) / PRICE
+  const greedy = await sign({ inputTokens: 700n, outputTokens: tokens - 700n, fee: (PRICE * tokens) / 1000n })
+  const batch = encodeReceiptBatch([first, { ...first }, greedy])
+  const scored = async () => Number(/^opal_attribution_queries_scored_total (\d+)$/m.exec(await (await fetch(`${t.devnet.url}/metrics`)).text())?.[1])
+  const settle = async (data: `0x${string}`) => {
+    const r = await rpc(t.devnet.url, 'eth_call', [{ from: SEQUENCER, to: RECEIPTS, data: encodeFunctionData({ abi: RECEIPTS_ABI, functionName: 'settle', args: [data] }) }, 'latest'])
+    return decodeFunctionResult({ abi: RECEIPTS_ABI, functionName: 'settle', data: r.result as `0x${string}` })
+  }
+  const before = await scored()
+  assert.deepEqual(await settle(toHex(encodeReceiptBatch([greedy]))), [1n, 0n], 'alone, the greedy receipt settles')
+  assert.equal((await scored()) - before, 1)
+  assert.deepEqual(await settle(toHex(batch)), [1n, 2n], 'after the first: the replay and the greedy one are refused')
+  assert.equal((await scored()) - before, 2, 'only the receipt that settled was scored')
+  assert.equal(await escrow(payer.address), available, 'a call changes nothing')
 })
 
 test('receipts are taken over WebSocket too', async () => {
