@@ -1,6 +1,6 @@
 // The WebAssembly SIMD kernel (the reference and fallback). Each candidate set gets its own
-// instance whose memory holds its rows — and, for the indexed mode, its LSH bucket lists — so
-// scoring a query never copies the matrix.
+// instance whose memory holds its rows — and, for the indexed mode, its IVF cluster order or LSH
+// bucket lists — so scoring a query never copies the matrix.
 import { TopK } from '../topk.ts'
 import type { Scored } from '../topk.ts'
 import { align, instantiate, strideOf } from './module.ts'
@@ -9,9 +9,8 @@ import type { KernelExports } from './module.ts'
 export { kernelModule } from './module.ts'
 export { Projector } from './projector.ts'
 
-const CHUNK = 4096
-/** the largest k of `top`: its heap lives in the output area */
-const MAX_TOP_K = CHUNK
+/** the largest k of `top`: its heap of (candidate, score) pairs lives in the output area */
+const MAX_TOP_K = 4096
 
 /** Where the indexed mode's structures live in the instance's memory. */
 interface Buckets {
@@ -67,7 +66,7 @@ export class WasmKernel {
     // top reads up to three rows past the last: the query and output areas after the rows take it
     const query = align(n * stride)
     const out = align(query + stride * 2)
-    const ids = align(out + Math.max(CHUNK * 8, gatherCapacity * 4 + 16))
+    const ids = align(out + Math.max(MAX_TOP_K * 8, gatherCapacity * 4 + 16))
     const all = align(ids + gatherCapacity * 4 + 16)
     const x = await instantiate(all + 8)
     const mem = new Int8Array(x.memory.buffer)
