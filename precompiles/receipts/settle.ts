@@ -125,7 +125,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
   const terms = new ReceiptTerms(stores, services.engine)
   const first: Array<Passed | string> = []
   for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, terms, store))
-  const second = await checkAgainstBatch(receipts, first, store)
+  const { checks: second, escrowAfter } = await checkAgainstBatch(receipts, first, store)
   const scores = new ChunkedScores(second.filter((x): x is Passed => typeof x !== 'string'), stores, services.engine, ctx.meter.gas)
 
   const ledger = new Ledger(store, stores.datanets)
@@ -144,14 +144,13 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
       outcome = rejected(hashes[i], r, signer, check)
     } else {
       const payer = hexKey(r.payer)
-      const balance = escrow.get(payer) ?? (await R.escrowBalance(store, r.payer))
       const { candidates, top, mode, gas } = await scores.of(check)
       const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
       outcome = settled
       const paid = credits(check, settled, candidates, indexes, settings)
       cost += gas + ledger.costOf(paid, settled, check.model, escrow.has(payer), ctx.meter.gas)
       apply = async () => {
-        escrow.set(payer, balance - r.fee)
+        escrow.set(payer, escrowAfter[i])
         seen.set(check.replayKey, check.replay)
         await ledger.book(paid, check, candidates, settled, indexes)
       }
@@ -190,10 +189,12 @@ async function checkAgainstState(
  * only what settles changes what these rules see, so deciding them first gives what deciding
  * them in the settling loop gives, for every receipt the batch's gas reaches.
  */
-async function checkAgainstBatch(receipts: SignedReceipt[], first: Array<Passed | string>, store: Store): Promise<Array<Passed | string>> {
+async function checkAgainstBatch(receipts: SignedReceipt[], first: Array<Passed | string>, store: Store): Promise<{ checks: Array<Passed | string>; escrowAfter: bigint[] }> {
   const escrow = new Map<string, bigint>()
   const seen = new Set<string>()
   const out: Array<Passed | string> = []
+  // of each receipt that passes: its payer's escrow once it and those before it have paid
+  const escrowAfter: bigint[] = new Array<bigint>(receipts.length)
   for (const [i, r] of receipts.entries()) {
     const check = first[i]
     if (typeof check === 'string') {
@@ -205,12 +206,13 @@ async function checkAgainstBatch(receipts: SignedReceipt[], first: Array<Passed 
     if (seen.has(check.replayKey)) out.push(Reason.replayed)
     else if (balance < r.fee) out.push(Reason.insufficientEscrow)
     else {
-      escrow.set(payer, balance - r.fee)
+      escrowAfter[i] = balance - r.fee
+      escrow.set(payer, escrowAfter[i])
       seen.add(check.replayKey)
       out.push(check)
     }
   }
-  return out
+  return { checks: out, escrowAfter }
 }
 
 interface ScoredReceipt {
