@@ -45,7 +45,7 @@ const TRAIN_PER_LIST = 48
 const MIN_LIST_SIZE = 64
 const CHUNK = 1024
 const TAKEN = -2147483648
-/** clusters per sort key (at most 65,536 clusters) */
+/** clusters per sort key (at most 65,536 clusters); the kernel's `best` (wasm/kernel.wat) writes the keys with it */
 const KEY_SPAN = 65_536
 
 export class IvfIndex {

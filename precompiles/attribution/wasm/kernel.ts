@@ -93,8 +93,7 @@ export class WasmKernel {
    * holds the rows in that order, for `topOfRanges`; a query scans at most `maxRanges` ranges.
    */
   attachOrder(order: Int32Array, maxRanges: number): void {
-    const at = this.#grow(order.length * 4 + maxRanges * 8)
-    const c: Clusters = { order: at, ranges: align(at + order.length * 4), maxRanges }
+    const c: Clusters = { order: this.#grow(order.length * 4), ranges: this.#grow(maxRanges * 8), maxRanges }
     new Int32Array(this.#x.memory.buffer, c.order, order.length).set(order)
     this.#clusters = c
   }
@@ -153,12 +152,11 @@ export class WasmKernel {
    * ranges one query probes.
    */
   attachBuckets(members: Int32Array, maxRanges: number): void {
-    const seen = Math.ceil(this.n / 32) * 4
     const b: Buckets = {
       members: this.#grow(members.length * 4),
       ranges: this.#grow(maxRanges * 8),
       maxRanges,
-      seen: this.#grow(seen),
+      seen: this.#grow(Math.ceil(this.n / 32) * 4),
       ids: this.#grow(this.n * 4 + 16),
       scores: this.#grow(this.n * 4 + 16),
     }
