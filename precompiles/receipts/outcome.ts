@@ -41,7 +41,8 @@ export interface SettlementOutcome {
   parts: FeeParts
   mode: 'exact' | 'indexed' | ''
   candidates: number
-  attribution: AttributionShare[]
+  /** by candidate index (contribution id) ascending */
+  attribution: StoredShare[]
 }
 
 /** What is kept of a share: the rest (Datanet, contributor, weight) follows from it and the registry. */

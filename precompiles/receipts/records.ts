@@ -122,9 +122,9 @@ export async function versionReceiptTable(s: Store, versions: Array<{ version: b
  * Receipts a contribution at `acceptIndex` of its Datanet's accepted list was a candidate for:
  * those scored against any version whose prefix holds it.
  */
-export function candidateReceipts(versions: VersionReceipts[], acceptIndex: bigint): bigint {
+export function candidateReceipts(versions: VersionReceipts[], acceptIndex: number): bigint {
   let n = 0n
-  for (const v of versions) if (v.count > acceptIndex) n += v.receipts
+  for (const v of versions) if (Number(v.count) > acceptIndex) n += v.receipts
   return n
 }
 

@@ -18,8 +18,10 @@ import type { Store } from '../framework/storage.ts'
 import type { PrecompileSettings } from '../settings.ts'
 import type { Keccak, SignedReceipt } from './format.ts'
 import { domainSeparator, receiptDigest } from './format.ts'
-import type { AttributionShare, FeeParts, SettlementOutcome } from './outcome.ts'
+import type { FeeParts, SettlementOutcome, StoredShare } from './outcome.ts'
 import { NO_PARTS } from './outcome.ts'
+import { candidatePayees, payeeKey, payeeOf } from './payees.ts'
+import type { CandidatePayees } from './payees.ts'
 import * as R from './records.ts'
 import { Reason, checkRecords, checkTimes } from './rules.ts'
 import type { Records } from './rules.ts'
@@ -51,29 +53,6 @@ interface Passed extends Records {
   replayKey: string
 }
 
-/**
- * Map keys of the fee's parties (model and adapter owners, servers, treasury): the same few
- * address arrays, credited by every receipt, so their hex is kept by array, not made again.
- */
-const keys = new WeakMap<Uint8Array, string>()
-const keyOf = (b: Uint8Array): string => {
-  let k = keys.get(b)
-  if (k === undefined) {
-    k = hexKey(b)
-    keys.set(b, k)
-  }
-  return k
-}
-/** Map keys of a candidate set's contributors by candidate index, made when first paid: no lookup by array per share. */
-const contributorKeys = new WeakMap<Candidates, string[]>()
-function contributorKey(c: Candidates, index: number): string {
-  let keys = contributorKeys.get(c)
-  if (keys === undefined) {
-    keys = new Array<string>(c.contributors.length)
-    contributorKeys.set(c, keys)
-  }
-  return (keys[index] ??= hexKey(c.contributors[index]))
-}
 const ZERO20 = new Uint8Array(20)
 
 /** A Datanet version's count of receipts scored against it, as the batch has it. */
@@ -145,14 +124,14 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     } else {
       const payer = hexKey(r.payer)
       const { candidates, top, mode, gas } = await scores.of(check)
-      const { outcome: settled, indexes } = splitReceipt(check, candidates, top, mode, settings, services.engine)
-      outcome = settled
-      const paid = credits(check, settled, candidates, indexes, settings)
-      cost += gas + ledger.costOf(paid, settled, check.model, escrow.has(payer), ctx.meter.gas)
+      const split = splitReceipt(check, candidates, top, mode, settings, services.engine)
+      outcome = split.outcome
+      const paid = credits(check, split, candidates, settings)
+      cost += gas + ledger.costOf(paid, check.model, escrow.has(payer), ctx.meter.gas)
       apply = async () => {
         escrow.set(payer, escrowAfter[i])
         seen.set(check.replayKey, check.replay)
-        await ledger.book(paid, check, candidates, settled, indexes)
+        await ledger.book(paid, check, candidates)
       }
     }
     // what this receipt costs must fit, or it and everything after it waits for another batch
@@ -281,14 +260,49 @@ async function scoreByModel(passed: Passed[], stores: RegistryStores, engine: At
   return out
 }
 
-/** A receipt's fee split and its contributions' shares (with their candidate indexes): pure, nothing is booked yet. */
-function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, mode: 'exact' | 'indexed', settings: PrecompileSettings, engine: AttributionEngine): { outcome: SettlementOutcome; indexes: number[] } {
+/** A settled receipt's outcome, with its shares' candidate indexes and amounts (in the outcome's order). */
+interface Split {
+  outcome: SettlementOutcome
+  indexes: number[]
+  amounts: bigint[]
+}
+
+/** A receipt's fee split and its contributions' shares: pure, nothing is booked yet. */
+function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, mode: 'exact' | 'indexed', settings: PrecompileSettings, engine: AttributionEngine): Split {
   const r = p.r
-  // the top k, then span evidence: tokens for a contribution already there, or a new entry
+  // shares by candidate index: the top k, then span evidence (tokens for a contribution already
+  // there, or a new entry)
+  let indexes: number[]
+  let scores: bigint[]
+  let weights: bigint[]
+  let tokens: bigint[] | undefined
+  if (r.spans.length === 0) {
+    const byIndex = top.length > 1 ? [...top].sort((a, b) => a.index - b.index) : top
+    indexes = byIndex.map((t) => t.index)
+    scores = byIndex.map((t) => BigInt(t.score))
+    weights = scores
+  } else {
+    ;({ indexes, scores, tokens } = withSpans(r, c, top, engine))
+    const spanWeight = settings.attribution.spanWeight
+    weights = scores.map((s, j) => ((tokens as bigint[])[j] === 0n ? s : s + spanWeight * (tokens as bigint[])[j]))
+  }
+  const split = splitFee(r.fee, settings.receipts.split)
+  const { amounts, dust } = splitByWeight(split.contributors, weights)
+  const attribution: StoredShare[] = indexes.map((index, j) => ({ contributionId: c.ids[index], score: scores[j], matchedTokens: tokens?.[j] ?? 0n, amount: amounts[j] }))
+  // what floors leave of the contributors' part, or all of it if nobody has weight, is the treasury's
+  const parts: FeeParts = { ...split, contributors: split.contributors - dust, treasury: split.treasury + dust }
+  const outcome: SettlementOutcome = {
+    hash: p.hash, txIndex: 0, status: 'settled', reason: '', server: p.signer, payer: r.payer, adapterId: r.adapterId, modelId: r.modelId,
+    requestId: r.requestId, fee: r.fee, parts, mode, candidates: c.ids.length, attribution,
+  }
+  return { outcome, indexes, amounts }
+}
+
+/** The shares of a receipt with span evidence, by candidate index; evidence for a contribution that is not a candidate counts for nothing. */
+function withSpans(r: SignedReceipt, c: Candidates, top: Array<{ index: number; score: number }>, engine: AttributionEngine): { indexes: number[]; scores: bigint[]; tokens: bigint[] } {
   const entries: Array<{ index: number; score: bigint; tokens: bigint }> = top.map((t) => ({ index: t.index, score: BigInt(t.score), tokens: 0n }))
   for (const span of r.spans) {
     const index = indexOf(c.ids, span.contributionId)
-    // evidence for a contribution that is not a candidate of this model counts for nothing
     if (index < 0) continue
     let e = entries.find((x) => x.index === index)
     if (e === undefined) {
@@ -298,26 +312,7 @@ function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; scor
     e.tokens += span.matchedTokens
   }
   entries.sort((a, b) => a.index - b.index)
-  const spanWeight = settings.attribution.spanWeight
-  const weights = entries.map((e) => (e.tokens === 0n ? e.score : e.score + spanWeight * e.tokens))
-  const split = splitFee(r.fee, settings.receipts.split)
-  const { amounts, dust } = splitByWeight(split.contributors, weights)
-  const attribution: AttributionShare[] = entries.map((e, j) => ({
-    contributionId: c.ids[e.index],
-    datanetId: c.datanetOf[e.index],
-    contributor: c.contributors[e.index],
-    score: e.score,
-    matchedTokens: e.tokens,
-    weight: weights[j],
-    amount: amounts[j],
-  }))
-  // what floors leave of the contributors' part, or all of it if nobody has weight, is the treasury's
-  const parts: FeeParts = { ...split, contributors: split.contributors - dust, treasury: split.treasury + dust }
-  const outcome: SettlementOutcome = {
-    hash: p.hash, txIndex: 0, status: 'settled', reason: '', server: p.signer, payer: r.payer, adapterId: r.adapterId, modelId: r.modelId,
-    requestId: r.requestId, fee: r.fee, parts, mode, candidates: c.ids.length, attribution,
-  }
-  return { outcome, indexes: entries.map((e) => e.index) }
+  return { indexes: entries.map((e) => e.index), scores: entries.map((e) => e.score), tokens: entries.map((e) => e.tokens) }
 }
 
 function rejected(hash: Uint8Array, r: SignedReceipt, signer: Uint8Array | undefined, reason: string): SettlementOutcome {
@@ -339,18 +334,45 @@ function indexOf(ids: bigint[], id: bigint): number {
   return -1
 }
 
+/** Who a settled receipt credits: the fee's parties, then its contributions (by candidate index), with their amounts. */
+interface Paid {
+  /** model owner, adapter owner, server operator, treasury: payee numbers */
+  parties: [number, number, number, number]
+  partyAmounts: [bigint, bigint, bigint, bigint]
+  table: CandidatePayees
+  indexes: number[]
+  amounts: bigint[]
+}
+
+function credits(p: Passed, s: Split, c: Candidates, settings: PrecompileSettings): Paid {
+  const parts = s.outcome.parts
+  return {
+    parties: [payeeOf(p.model.owner.bytes), payeeOf(p.adapter.owner.bytes), payeeOf(p.server.operator.bytes), payeeOf(settings.receipts.treasury.bytes)],
+    partyAmounts: [parts.modelOwner, parts.adapterOwner, parts.server, parts.treasury],
+    table: candidatePayees(c),
+    indexes: s.indexes,
+    amounts: s.amounts,
+  }
+}
+
 /**
  * What a batch credits, summed in memory and written once: claimable balances, Datanet and version
  * counters (in the state), and contributions' earnings (handed to the node's statistics index:
- * together they make the idle-contribution report).
+ * together they make the idle-contribution report). Accounts are kept by payee number (payees.ts).
  */
 class Ledger {
-  readonly claimable = new Map<string, bigint>()
+  /** by payee number: what the batch credits it (undefined: nothing yet) */
+  readonly #claimable: Array<bigint | undefined> = []
+  /** payee numbers credited, in the order first credited */
+  readonly #credited: number[] = []
   /** by contribution and Datanet id as numbers (ids are counters): number keys hash several times faster than bigint */
   readonly contributions = new Map<number, ContributionEarning>()
   readonly datanets = new Map<number, R.DatanetCounters>()
-  readonly #accounts = new Set<string>()
-  readonly #datanetScratch = new Set<number>()
+  /** by payee number: the receipt (#receiptMark) that last counted it in costOf */
+  readonly #marks: number[] = []
+  #receiptMark = 0
+  /** scratch of costOf: the Datanets one receipt pays that the batch has not */
+  readonly #newDatanets: number[] = []
   /** receipt counters of the Datanet versions read or changed, by versionKey */
   readonly #versionCounters = new Map<string, VersionCounter>()
   /** per Datanet, its versions' sizes with their counters */
@@ -367,71 +389,87 @@ class Ledger {
     this.#datanetStore = datanets
   }
 
-  credit(account: string, amount: bigint): void {
+  #credit(payee: number, amount: bigint): void {
     if (amount === 0n) return
-    this.claimable.set(account, (this.claimable.get(account) ?? 0n) + amount)
+    const before = this.#claimable[payee]
+    if (before === undefined) this.#credited.push(payee)
+    this.#claimable[payee] = (before ?? 0n) + amount
+  }
+
+  /** Counts a payee this receipt credits that the batch has not credited yet, once per receipt. */
+  #isNewAccount(payee: number, amount: bigint): boolean {
+    if (amount === 0n || this.#claimable[payee] !== undefined || this.#marks[payee] === this.#receiptMark) return false
+    this.#marks[payee] = this.#receiptMark
+    return true
   }
 
   /** Gas for the slots this receipt would change that the batch has not changed yet. */
-  costOf(paid: Array<[string, bigint]>, o: SettlementOutcome, model: ModelInfo, payerKnown: boolean, gas: GasSchedule): bigint {
-    // scratch sets, reused: this runs once per receipt
-    const accounts = this.#accounts
-    const datanets = this.#datanetScratch
-    accounts.clear()
-    datanets.clear()
-    for (const [account, amount] of paid) if (amount !== 0n && !this.claimable.has(account)) accounts.add(account)
+  costOf(paid: Paid, model: ModelInfo, payerKnown: boolean, gas: GasSchedule): bigint {
+    this.#receiptMark++
+    let accounts = payerKnown ? 0n : 1n
+    for (let j = 0; j < 4; j++) if (this.#isNewAccount(paid.parties[j], paid.partyAmounts[j])) accounts++
+    const { table, indexes, amounts } = paid
+    const datanets = this.#newDatanets
+    datanets.length = 0
     let contributions = 0n
-    for (const s of o.attribution) {
-      if (s.amount === 0n) continue
-      if (!this.contributions.has(Number(s.contributionId))) contributions++
-      const d = Number(s.datanetId)
-      if (!this.datanets.has(d)) datanets.add(d)
+    for (let j = 0; j < indexes.length; j++) {
+      if (amounts[j] === 0n) continue
+      const index = indexes[j]
+      if (this.#isNewAccount(table.payee[index], amounts[j])) accounts++
+      if (!this.contributions.has(table.id[index])) contributions++
+      const d = table.datanet[index]
+      if (!this.datanets.has(d) && !datanets.includes(d)) datanets.push(d)
     }
-    let counters = BigInt(datanets.size)
+    let counters = BigInt(datanets.length)
     for (const pr of model.prefixes) if (this.#versionCounters.get(versionKey(pr))?.changed !== true) counters++
-    return gas.settleAccount * BigInt(accounts.size + (payerKnown ? 0 : 1)) + gas.settleContribution * contributions + gas.settleCounter * counters
+    return gas.settleAccount * accounts + gas.settleContribution * contributions + gas.settleCounter * counters
   }
 
   /** Books one settled receipt: every party's credit and the attribution counters. */
-  async book(paid: Array<[string, bigint]>, p: Passed, c: Candidates, o: SettlementOutcome, indexes: number[]): Promise<void> {
-    for (const [account, amount] of paid) this.credit(account, amount)
+  async book(paid: Paid, p: Passed, c: Candidates): Promise<void> {
+    for (let j = 0; j < 4; j++) this.#credit(paid.parties[j], paid.partyAmounts[j])
+    const { table, indexes, amounts } = paid
+    for (let j = 0; j < indexes.length; j++) this.#credit(table.payee[indexes[j]], amounts[j])
     this.fees += p.r.fee
-    await this.#counters(p.model, c, o.attribution, indexes)
+    await this.#counters(p.model, c, paid)
   }
 
   /**
    * The receipt was a candidate receipt for every contribution in the model's cited prefixes; the
    * contributions it paid remember the counts at which they last earned.
    */
-  async #counters(model: ModelInfo, c: Candidates, shares: AttributionShare[], indexes: number[]): Promise<void> {
+  async #counters(model: ModelInfo, c: Candidates, paid: Paid): Promise<void> {
     this.receipts++
     for (const p of model.prefixes) {
       const counter = this.#versionCounters.get(versionKey(p)) ?? (await this.#versionCounter(p.datanetId, p.version, versionKey(p)))
       counter.receipts++
       counter.changed = true
     }
+    const { table, indexes, amounts } = paid
     // per Datanet paid, its versions with their live receipt counters (read before the next receipt changes them)
     const tables = this.#tables
     tables.clear()
-    for (const s of shares) {
-      const d = Number(s.datanetId)
-      if (s.amount === 0n || tables.has(d)) continue
-      ;(this.datanets.get(d) ?? (await this.#datanet(s.datanetId))).earningReceipts++
-      tables.set(d, this.#versions.get(d) ?? (await this.#versionTable(s.datanetId)))
+    for (let j = 0; j < indexes.length; j++) {
+      const d = table.datanet[indexes[j]]
+      if (amounts[j] === 0n || tables.has(d)) continue
+      ;(this.datanets.get(d) ?? (await this.#datanet(c.datanetOf[indexes[j]]))).earningReceipts++
+      tables.set(d, this.#versions.get(d) ?? (await this.#versionTable(c.datanetOf[indexes[j]])))
     }
-    for (const [j, s] of shares.entries()) {
-      if (s.amount === 0n) continue
-      const d = Number(s.datanetId)
+    for (let j = 0; j < indexes.length; j++) {
+      const amount = amounts[j]
+      if (amount === 0n) continue
+      const index = indexes[j]
+      const d = table.datanet[index]
       const dc = this.datanets.get(d) as R.DatanetCounters
-      dc.earned += s.amount
-      const id = Number(s.contributionId)
+      dc.earned += amount
+      const id = table.id[index]
       let cc = this.contributions.get(id)
       if (cc === undefined) {
-        cc = { contributionId: s.contributionId, earned: 0n, candidateAtLastEarn: 0n, datanetEarningAtLastEarn: 0n }
+        cc = { contributionId: c.ids[index], earned: 0n, candidateAtLastEarn: 0n, datanetEarningAtLastEarn: 0n }
         this.contributions.set(id, cc)
       }
-      cc.earned += s.amount
-      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(d) as VersionTable, BigInt(c.acceptIndex[indexes[j]]))
+      cc.earned += amount
+      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(d) as VersionTable, c.acceptIndex[index])
       cc.datanetEarningAtLastEarn = dc.earningReceipts
     }
   }
@@ -468,25 +506,13 @@ class Ledger {
 
   async write(): Promise<void> {
     const s = this.#store
-    for (const [account, add] of this.claimable) {
-      const a = Buffer.from(account, 'hex')
-      await R.setClaimable(s, a, (await R.claimable(s, a)) + add)
+    for (const payee of this.#credited) {
+      const a = Buffer.from(payeeKey(payee), 'hex')
+      await R.setClaimable(s, a, (await R.claimable(s, a)) + (this.#claimable[payee] as bigint))
     }
     for (const [id, c] of this.datanets) await R.setDatanetCounters(s, BigInt(id), c)
     for (const c of this.#versionCounters.values()) if (c.changed) await R.setVersionReceipts(s, c.datanet, c.version, c.receipts)
     const t = await R.totals(s)
     await R.setTotals(s, t.receipts + this.receipts, t.fees + this.fees)
   }
-}
-
-/** Who a settled receipt credits (by map key), and how much: the parties of the fee, then the contributors. */
-function credits(p: Passed, o: SettlementOutcome, c: Candidates, indexes: number[], settings: PrecompileSettings): Array<[string, bigint]> {
-  const out: Array<[string, bigint]> = [
-    [keyOf(p.model.owner.bytes), o.parts.modelOwner],
-    [keyOf(p.adapter.owner.bytes), o.parts.adapterOwner],
-    [keyOf(p.server.operator.bytes), o.parts.server],
-    [keyOf(settings.receipts.treasury.bytes), o.parts.treasury],
-  ]
-  for (const [j, s] of o.attribution.entries()) out.push([contributorKey(c, indexes[j]), s.amount])
-  return out
 }

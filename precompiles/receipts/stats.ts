@@ -31,7 +31,7 @@ export async function contributionStats(receipts: Store, datanets: Store, id: bi
   let candidate = 0n
   if (status === D.Status.Accepted) {
     const index = await D.acceptIndexOf(datanets, id)
-    if (index !== undefined) candidate = R.candidateReceipts(await R.versionReceiptTable(receipts, await D.versionList(datanets, datanetId), datanetId), index)
+    if (index !== undefined) candidate = R.candidateReceipts(await R.versionReceiptTable(receipts, await D.versionList(datanets, datanetId), datanetId), Number(index))
   }
   return {
     earned: counters.earned,
