@@ -39,9 +39,12 @@ export function graphWorkBound(candidates: number, dim: number, nodes: number): 
 }
 
 /**
- * Work units one gas pays for in the exact mode. At the worst measured ≈ 1.4 ns per unit a graph
- * using its whole bound costs ≈ 44 ns per gas; the default graph (≈ 15 ms for 1.5M gas at
- * n = 100,000, d = 128) ≈ 10 ns per gas.
+ * Work units one gas pays for in the exact mode. The default graph (≈ 14 ms for 1.5M gas at
+ * n = 100,000, d = 128) costs ≈ 9.4 ns per gas, its own MatMulInteger ≈ 1.05 ns per unit; at the
+ * worst patterns measured (64-bit sums spilling into BigInts, rows of one, rank-8 reductions:
+ * ≈ 1.7–2.0 ns per unit) a graph using its whole bound costs ≈ 55–65 ns per gas, ≈ 6–7× the
+ * default graph. A smaller divisor cannot lower that ratio: below ≈ 31.6 the default graph is
+ * charged by its bound too, so the weights of ops/cost.ts are where it is set.
  */
 export const GRAPH_UNITS_PER_GAS = 32
 

@@ -46,17 +46,24 @@ function transpose(label: string, x: Tensor, permAttr: bigint[] | undefined, bud
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) throw new GraphError(`${label}: perm [${perm.join(',')}] is not a permutation of the ${rank} axes`)
   const dims = perm.map((p) => x.dims[p])
   const out = budget.alloc(x.type, dims)
-  stridedCost(x.type, dims, budget)
   const st = strides(x.dims)
-  gatherStrided(x.data, 0, perm.map((p) => st[p]), dims, out.data)
+  const from = perm.map((p) => st[p])
+  stridedCost(x.type, dims, from, budget)
+  gatherStrided(x.data, 0, from, dims, out.data)
   return out
 }
 
-/** What gatherStrided costs over `dims`: each element moved, each innermost row walked. Nothing for an empty shape (it returns at once). */
-function stridedCost(type: number, dims: readonly number[], budget: RunBudget): void {
+/**
+ * What gatherStrided costs over `dims` reading with `srcStrides`: each element moved (by how far
+ * apart the innermost reads are), each innermost row walked. Nothing for an empty shape (it
+ * returns at once).
+ */
+function stridedCost(type: number, dims: readonly number[], srcStrides: readonly number[], budget: RunBudget): void {
   const n = size(dims)
   if (n === 0) return
-  budget.work(n * cost.element(type) + (n / (dims.length === 0 ? 1 : dims[dims.length - 1])) * cost.ROW)
+  const rank = dims.length
+  const perElement = rank === 0 ? cost.element(type) : cost.stridedElement(type, srcStrides[rank - 1])
+  budget.work(n * perElement + (n / (rank === 0 ? 1 : dims[rank - 1])) * cost.ROW)
 }
 
 function unsqueeze(label: string, x: Tensor, axes: number[], budget: RunBudget): Tensor {
@@ -146,10 +153,11 @@ function slice(label: string, x: Tensor, startsT: Tensor, endsT: Tensor, axesT: 
     step[a] = s > BigInt(x.dims[a]) ? x.dims[a] : s < -BigInt(x.dims[a]) ? -x.dims[a] : Number(s)
   })
   const out = budget.alloc(x.type, dims)
-  stridedCost(x.type, dims, budget)
   const st = strides(x.dims)
+  const from = st.map((s, i) => s * step[i])
+  stridedCost(x.type, dims, from, budget)
   const offset = first.reduce((t, f, i) => t + f * st[i], 0)
-  gatherStrided(x.data, offset, st.map((s, i) => s * step[i]), dims, out.data)
+  gatherStrided(x.data, offset, from, dims, out.data)
   return out
 }
 
@@ -174,8 +182,8 @@ function gather(label: string, x: Tensor, indices: Tensor, axisAttr: bigint, bud
   if (size(dims) === 0) return out
   const outer = size(x.dims.slice(0, axis))
   const inner = size(x.dims.slice(axis + 1))
-  // one block copied per outer position and index (a block of 1 costs what a call does)
-  budget.work(outer * count * cost.BLOCK)
+  // one block copied per outer position and index, from anywhere in x
+  budget.work(outer * count * cost.GATHER_BLOCK)
   let o = 0
   for (let b = 0; b < outer; b++) {
     for (const i of at) {

@@ -452,6 +452,28 @@ test('what the interpreter cannot run is refused with a reason, never guessed', 
   assert.throws(() => compileGraph(id.bytes).run({ x0: random(DT.INT64, [2]) }), /declared int32 but given int64/)
 })
 
+test('a strided read is charged by how far apart its reads are, a Gather index as a block from anywhere', () => {
+  const spentOn = (op: string, inputs: Tensor[], type: number, attrs: Attr[] = []) => {
+    const { bytes, feeds } = oneNode(op, inputs, [type], attrs)
+    const spent = { work: 0 }
+    compileGraph(bytes).run(feeds, undefined, spent)
+    return spent.work
+  }
+  // (onnx/ops/cost.ts) each element written 1; per element read: 1 contiguous, else
+  // ⌈17 × min(stride bytes, 64) / 64⌉; per innermost row 20
+  const x = random(DT.INT32, [64, 32])
+  // perm [1, 0]: innermost reads 32 int32 = 128 bytes apart, a line each
+  assert.equal(spentOn('Transpose', [x], DT.INT32, [['perm', [1, 0]]]), 2048 + 2048 * 17 + 32 * 20)
+  // perm [0, 1]: contiguous
+  assert.equal(spentOn('Transpose', [x], DT.INT32, [['perm', [0, 1]]]), 2048 + 2048 + 64 * 20)
+  // every other int32 of a row: 8 bytes apart, ⌈17 × 8 / 64⌉ = 3
+  assert.equal(spentOn('Slice', [x, int64s([0]), int64s([32]), int64s([1]), int64s([2])], DT.INT32), 1024 + 1024 * 3 + 64 * 20)
+  // int64 2 apart: 16 bytes, ⌈4.25⌉ = 5, above the 3 of a 64-bit element
+  assert.equal(spentOn('Slice', [random(DT.INT64, [64, 32]), int64s([0]), int64s([32]), int64s([1]), int64s([2])], DT.INT64), 1024 + 1024 * 5 + 64 * 20)
+  // Gather of 10 int64 indices along axis 0 of [64, 32]: each converted (24) and a block (240)
+  assert.equal(spentOn('Gather', [x, int64s([0, 5, 63, 1, 2, 3, 4, 6, 7, 8])], DT.INT32), 10 * 24 + 320 + 10 * 240)
+})
+
 test('a run stops at its work and memory bounds, at the same place on every node', () => {
   const { bytes, feeds } = oneNode('MatMulInteger', [random(DT.UINT8, [4, 100]), random(DT.UINT8, [100, 50])], [DT.INT32])
   const graph = compileGraph(bytes)
