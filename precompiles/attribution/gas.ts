@@ -41,9 +41,9 @@ export function graphWorkBound(candidates: number, dim: number, nodes: number): 
 /**
  * Work units one gas pays for in the exact mode. The default graph (≈ 14 ms for 1.5M gas at
  * n = 100,000, d = 128) costs ≈ 9.4 ns per gas, its own MatMulInteger ≈ 1.05 ns per unit; at the
- * worst patterns measured (64-bit sums spilling into BigInts, rows of one, rank-8 reductions:
- * ≈ 1.7–2.0 ns per unit) a graph using its whole bound costs ≈ 55–65 ns per gas, ≈ 6–7× the
- * default graph. A smaller divisor cannot lower that ratio: below ≈ 31.6 the default graph is
+ * worst patterns measured (Max over many int64 inputs, 64-bit sums spilling into BigInts, rank-8
+ * reductions: ≈ 1.0–2.0 ns per unit from run to run) a graph using its whole bound costs ≈ 35–65 ns
+ * per gas, ≈ 4–7× the default graph. A smaller divisor cannot lower that ratio: below ≈ 31.6 the default graph is
  * charged by its bound too, so the weights of ops/cost.ts are where it is set.
  */
 export const GRAPH_UNITS_PER_GAS = 32
