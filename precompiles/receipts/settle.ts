@@ -270,22 +270,8 @@ interface Split {
 /** A receipt's fee split and its contributions' shares: pure, nothing is booked yet. */
 function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; score: number }>, mode: 'exact' | 'indexed', settings: PrecompileSettings, engine: AttributionEngine): Split {
   const r = p.r
-  // shares by candidate index: the top k, then span evidence (tokens for a contribution already
-  // there, or a new entry)
-  let indexes: number[]
-  let scores: bigint[]
-  let weights: bigint[]
-  let tokens: bigint[] | undefined
-  if (r.spans.length === 0) {
-    const byIndex = top.length > 1 ? [...top].sort((a, b) => a.index - b.index) : top
-    indexes = byIndex.map((t) => t.index)
-    scores = byIndex.map((t) => BigInt(t.score))
-    weights = scores
-  } else {
-    ;({ indexes, scores, tokens } = withSpans(r, c, top, engine))
-    const spanWeight = settings.attribution.spanWeight
-    weights = scores.map((s, j) => ((tokens as bigint[])[j] === 0n ? s : s + spanWeight * (tokens as bigint[])[j]))
-  }
+  // the top k, then span evidence: tokens for a contribution already there, or a new entry
+  const { indexes, scores, tokens, weights } = r.spans.length === 0 ? topShares(top) : withSpans(r, c, top, engine, settings.attribution.spanWeight)
   const split = splitFee(r.fee, settings.receipts.split)
   const { amounts, dust } = splitByWeight(split.contributors, weights)
   const attribution: StoredShare[] = indexes.map((index, j) => ({ contributionId: c.ids[index], score: scores[j], matchedTokens: tokens?.[j] ?? 0n, amount: amounts[j] }))
@@ -298,8 +284,23 @@ function splitReceipt(p: Passed, c: Candidates, top: Array<{ index: number; scor
   return { outcome, indexes, amounts }
 }
 
-/** The shares of a receipt with span evidence, by candidate index; evidence for a contribution that is not a candidate counts for nothing. */
-function withSpans(r: SignedReceipt, c: Candidates, top: Array<{ index: number; score: number }>, engine: AttributionEngine): { indexes: number[]; scores: bigint[]; tokens: bigint[] } {
+/** A receipt's shares by candidate index, with their scores, span tokens (none: all 0) and weights. */
+interface Shares {
+  indexes: number[]
+  scores: bigint[]
+  tokens: bigint[] | undefined
+  weights: bigint[]
+}
+
+/** The shares of a receipt without span evidence: its top k, weighed by score. */
+function topShares(top: Array<{ index: number; score: number }>): Shares {
+  const byIndex = top.length > 1 ? [...top].sort((a, b) => a.index - b.index) : top
+  const scores = byIndex.map((t) => BigInt(t.score))
+  return { indexes: byIndex.map((t) => t.index), scores, tokens: undefined, weights: scores }
+}
+
+/** The shares of a receipt with span evidence; evidence for a contribution that is not a candidate counts for nothing. */
+function withSpans(r: SignedReceipt, c: Candidates, top: Array<{ index: number; score: number }>, engine: AttributionEngine, spanWeight: bigint): Shares {
   const entries: Array<{ index: number; score: bigint; tokens: bigint }> = top.map((t) => ({ index: t.index, score: BigInt(t.score), tokens: 0n }))
   for (const span of r.spans) {
     const index = indexOf(c.ids, span.contributionId)
@@ -312,7 +313,12 @@ function withSpans(r: SignedReceipt, c: Candidates, top: Array<{ index: number; 
     e.tokens += span.matchedTokens
   }
   entries.sort((a, b) => a.index - b.index)
-  return { indexes: entries.map((e) => e.index), scores: entries.map((e) => e.score), tokens: entries.map((e) => e.tokens) }
+  return {
+    indexes: entries.map((e) => e.index),
+    scores: entries.map((e) => e.score),
+    tokens: entries.map((e) => e.tokens),
+    weights: entries.map((e) => (e.tokens === 0n ? e.score : e.score + spanWeight * e.tokens)),
+  }
 }
 
 function rejected(hash: Uint8Array, r: SignedReceipt, signer: Uint8Array | undefined, reason: string): SettlementOutcome {
