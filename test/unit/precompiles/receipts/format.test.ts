@@ -107,3 +107,46 @@ test('stored outcomes read back as written, quantities past 2^64 included, a blo
   assert.deepEqual(rejected.attribution, [])
   assert.throws(() => decodeOutcome(o.hash, Uint8Array.of(0xf8, 0)), /unknown receipt outcome format 248/)
 })
+
+test('stored outcome quantities round-trip at every varint width boundary, and a record cut short is refused', () => {
+  const edges = [0n, 1n, 127n, 128n, 16_383n, 16_384n, (1n << 49n) - 1n, 1n << 49n, (1n << 53n) - 1n, 1n << 53n, (1n << 53n) + 1n, (1n << 56n) - 1n, (1n << 256n) - 1n]
+  const o: SettlementOutcome = {
+    hash: new Uint8Array(32).fill(1), txIndex: 0, status: 'settled', reason: '', server: new Uint8Array(20), payer: new Uint8Array(20),
+    adapterId: 1n, modelId: 2n, requestId: new Uint8Array(32), fee: (1n << 256n) - 1n, parts: { contributors: 0n, modelOwner: 1n, adapterOwner: 2n, server: 3n, treasury: 4n },
+    mode: 'exact', candidates: 3,
+    attribution: edges.map((e, i) => ({ contributionId: e, score: edges[edges.length - 1 - i], matchedTokens: e, amount: e })),
+  }
+  const [raw] = encodeOutcomes([o], 1n << 53n, new Uint8Array(32))
+  assert.equal(raw[0], 2)
+  const back = decodeOutcome(o.hash, raw)
+  assert.deepEqual(back.attribution, o.attribution)
+  assert.equal(back.fee, o.fee)
+  assert.equal(back.blockNumber, 1n << 53n)
+  // a share of small quantities (id, score, tokens, amount of a typical receipt) is a few bytes, not 36
+  const [small] = encodeOutcomes([{ ...o, attribution: [{ contributionId: 70_000n, score: 40_000n, matchedTokens: 0n, amount: 21_875_000_000n }] }], 1n, new Uint8Array(32))
+  const [none] = encodeOutcomes([{ ...o, attribution: [] }], 1n, new Uint8Array(32))
+  assert.equal(small.length - none.length, 3 + 3 + 1 + 5)
+  assert.throws(() => decodeOutcome(o.hash, raw.subarray(0, raw.length - 1)), /truncated/)
+})
+
+test('outcomes stored in the earlier width-prefixed format (1) still read', () => {
+  const parts: number[] = [1]
+  const wide = (v: bigint) => {
+    parts.push(8)
+    for (let s = 56n; s >= 0n; s -= 8n) parts.push(Number((v >> s) & 0xffn))
+  }
+  const bytes = (b: Uint8Array) => parts.push(b.length >> 8, b.length & 0xff, ...b)
+  const u32 = (n: number) => parts.push(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+  const text = (t: string) => bytes(new TextEncoder().encode(t))
+  wide(42n); bytes(new Uint8Array(32).fill(5)); u32(1); text('settled'); text('')
+  bytes(new Uint8Array(20).fill(2)); bytes(new Uint8Array(20).fill(3)); wide(7n); wide(8n); bytes(new Uint8Array(32).fill(4)); wide(1000n)
+  for (const v of [700n, 100n, 100n, 50n, 50n]) wide(v)
+  text('indexed'); u32(100_000); u32(1)
+  wide(9n); wide(1234n); wide(0n); wide(700n)
+  const back = decodeOutcome(new Uint8Array(32), Uint8Array.from(parts))
+  assert.equal(back.blockNumber, 42n)
+  assert.equal(back.fee, 1000n)
+  assert.deepEqual(back.parts, { contributors: 700n, modelOwner: 100n, adapterOwner: 100n, server: 50n, treasury: 50n })
+  assert.deepEqual(back.attribution, [{ contributionId: 9n, score: 1234n, matchedTokens: 0n, amount: 700n }])
+  assert.equal(back.mode, 'indexed')
+})
