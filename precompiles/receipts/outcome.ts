@@ -107,13 +107,14 @@ class Writer {
     this.at += 2 + b.length
   }
 
-  /** a non-negative quantity (below 2²⁵⁶: at most 37 bytes), as a LEB128 varint */
+  /** a quantity of the chain (0 ≤ b < 2²⁵⁶: at most 37 bytes), as a LEB128 varint */
   quantity(b: bigint): void {
     this.#room(37)
     const buf = this.#buf
-    // quantities that fit a double exactly (ids, scores, tokens, most amounts) never touch bigint arithmetic
-    // Number() rounds monotonically and 2^53 is a double: n is safe exactly when b is
+    // Number() rounds monotonically and 2^53 is a double, so n is exact whenever it is a safe
+    // integer: ids, scores, tokens and most amounts never touch bigint arithmetic
     let n = Number(b)
+    if (n < 0) throw new RangeError(`a stored quantity cannot be negative: ${b}`)
     if (n <= Number.MAX_SAFE_INTEGER) {
       let at = this.at
       for (; n >= 0x80000000; n = Math.floor(n / 128)) buf[at++] = (n % 128) | 128
@@ -122,6 +123,7 @@ class Writer {
       this.at = at
       return
     }
+    if (b >> 256n !== 0n) throw new RangeError(`a stored quantity must be below 2^256: ${b}`)
     while (b >= 128n) {
       buf[this.at++] = Number(b & 127n) | 128
       b >>= 7n

@@ -127,6 +127,8 @@ test('stored outcome quantities round-trip at every varint width boundary, and a
   const [none] = encodeOutcomes([{ ...o, attribution: [] }], 1n, new Uint8Array(32))
   assert.equal(small.length - none.length, 3 + 3 + 1 + 5)
   assert.throws(() => decodeOutcome(o.hash, raw.subarray(0, raw.length - 1)), /truncated/)
+  assert.throws(() => encodeOutcomes([{ ...o, fee: 1n << 256n }], 1n, new Uint8Array(32)), /below 2\^256/)
+  assert.throws(() => encodeOutcomes([{ ...o, fee: -1n }], 1n, new Uint8Array(32)), /negative/)
 })
 
 test('outcomes stored in the earlier width-prefixed format (1) still read', () => {
