@@ -57,6 +57,11 @@ export function stridedElement(type: number, stride: number): number {
   return Math.max(element(type), Math.ceil((FAR_ELEMENT * bytes) / CACHE_LINE))
 }
 
+/** Walking every innermost row of a shape of `total` elements (a rank-0 shape is one row), per operand. */
+export function rowWalk(dims: readonly number[], total: number): number {
+  return (total / (dims.length === 0 ? 1 : dims[dims.length - 1])) * ROW
+}
+
 /** ⌈log₂(n + 1)⌉ (at least 1), the depth of a heap or of a merge sort over n < 2³²; integer arithmetic, not Math.log2, whose last bit may vary. */
 export function log2(n: number): number {
   return Math.max(1, 32 - Math.clz32(n))

@@ -23,7 +23,7 @@ function fold(op: Combine, label: string, type: number, inputs: readonly Tensor[
   const n = dims.length === 0 ? 1 : dims[dims.length - 1]
   if (total === 0) return out
   // each input set up, every element combined once per input, every row walked once per input
-  budget.work(inputs.length * (cost.INPUT + total * cost.element(type) + (total / n) * cost.ROW))
+  budget.work(inputs.length * (cost.INPUT + total * cost.element(type) + cost.rowWalk(dims, total)))
   const st = inputs.map((t) => broadcastStrides(t.dims, dims))
   const inner = st.map((s) => (dims.length === 0 ? 0 : s[dims.length - 1]))
   const imul = IMUL.has(type)

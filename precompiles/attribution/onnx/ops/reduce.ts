@@ -23,7 +23,7 @@ function reduceSum(label: string, x: Tensor, axesGiven: number[] | undefined, ke
   const out = budget.alloc(x.type, keepdims ? kept : x.dims.filter((_, i) => !reduced.has(i)))
   const total = size(x.dims)
   if (total === 0) return out // the sum of nothing: zeros, as allocated
-  budget.work(total * cost.element(x.type) + (total / (rank === 0 ? 1 : x.dims[rank - 1])) * cost.ROW)
+  budget.work(total * cost.element(x.type) + cost.rowWalk(x.dims, total))
   // the output's strides laid over the input's axes: 0 along the reduced ones
   const outStrides = strides(kept).map((s, i) => (reduced.has(i) ? 0 : s))
   const n = rank === 0 ? 1 : x.dims[rank - 1]

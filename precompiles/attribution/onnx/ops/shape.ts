@@ -63,7 +63,7 @@ function stridedCost(type: number, dims: readonly number[], srcStrides: readonly
   if (n === 0) return
   const rank = dims.length
   const perElement = rank === 0 ? cost.element(type) : cost.stridedElement(type, srcStrides[rank - 1])
-  budget.work(n * perElement + (n / (rank === 0 ? 1 : dims[rank - 1])) * cost.ROW)
+  budget.work(n * perElement + cost.rowWalk(dims, n))
 }
 
 function unsqueeze(label: string, x: Tensor, axes: number[], budget: RunBudget): Tensor {
