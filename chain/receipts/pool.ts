@@ -207,11 +207,11 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
    */
   async restore(): Promise<number> {
     const done: Uint8Array[] = []
+    const head = await this.#headView()
     for (const { id, value } of await this.#chain.receiptJournal.entries()) {
       const items = journaledReceipts(value)
       const hashes = items.map((e) => receiptDigest(e.receipt, this.#separator, this.#chain.crypto.keccak256))
       const signers = await this.#signatures.recover(hashes, items.map((e) => e.receipt.signature))
-      const head = await this.#headView()
       const entry: JournalEntry = { id, left: 0 }
       for (const [i, { receipt: r, raw }] of items.entries()) {
         if (this.#pending.has(keyOf(hashes[i])) || (await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue

@@ -40,7 +40,6 @@ export interface SettlementServices {
   keccak: Keccak
 }
 
-
 /** A receipt that met every rule the state before the batch decides, with the records it met them against. */
 interface Passed extends Records {
   index: number
@@ -109,8 +108,8 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
 
   const ledger = new Ledger(store, stores.datanets)
   const escrow = new Map<string, bigint>()
-  // replay slots of the requests this batch settles, by key
-  const seen = new Map<string, Uint8Array>()
+  // replay slots of the requests this batch settles (checkAgainstBatch let each request pass once)
+  const settled: Uint8Array[] = []
   const outcomes: SettlementOutcome[] = []
   const budget = ctx.meter.limit - RESERVE
   for (const [i, r] of receipts.entries()) {
@@ -130,7 +129,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
       cost += gas + ledger.costOf(paid, check.model, escrow.has(payer), ctx.meter.gas)
       apply = async () => {
         escrow.set(payer, escrowAfter[i])
-        seen.set(check.replayKey, check.replay)
+        settled.push(check.replay)
         await ledger.book(paid, check, candidates)
       }
     }
@@ -141,7 +140,7 @@ export async function settleBatch(ctx: CallContext, receipts: SignedReceipt[], s
     outcomes.push(outcome)
   }
   for (const [payer, balance] of escrow) await R.setEscrowBalance(store, Buffer.from(payer, 'hex'), balance)
-  for (const slot of seen.values()) await R.markSettledAt(store, slot, ctx.block.number)
+  for (const slot of settled) await R.markSettledAt(store, slot, ctx.block.number)
   await ledger.write()
   return { outcomes, earnings: [...ledger.contributions.values()] }
 }
