@@ -1,8 +1,9 @@
 // A pool's journal in the chain database: what a pool acknowledged (transactions, receipts) is
 // on disk (synced) before the acknowledgement is sent, and leaves once a block has included it (a
 // transaction in the block's own batch; a submission's receipts when the last of them has left the
-// receipt pool). Writes and deletes are applied in the order they are made. Concurrent additions are written together (one LevelDB batch per event-loop turn), so a
-// JSON-RPC batch of a thousand entries costs one write, not a thousand.
+// receipt pool). Writes and deletes are applied in the order they are made. Concurrent additions
+// are written together (one LevelDB batch per event-loop turn), so a JSON-RPC batch of a thousand
+// entries costs one write, not a thousand.
 import { key } from './buckets.ts'
 import type { Bucket } from './buckets.ts'
 import type { Level } from './level.ts'

@@ -157,7 +157,6 @@ export class IvfIndex {
     return r
   }
 
-
   /** The rows in cluster order (row p is candidate order[p]): what the kernels scan. */
   reorder(rows: Int8Array, dim: number): Int8Array {
     const out = new Int8Array(rows.length)
