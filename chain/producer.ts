@@ -8,9 +8,11 @@ import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { Address, privateToAddress } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
+import { joinReceiptBatch } from '../precompiles/receipts/format.ts'
 import type { Chain } from './chain.ts'
 import { BlockExecution } from './execution.ts'
 import type { ReceiptPool } from './receipts/pool.ts'
+import type { SequencerBatch } from './receipts/sequencerBatch.ts'
 import { settlementTx } from './receipts/settlementTx.ts'
 import { toStoredReceipt } from './receipts.ts'
 import type { TxPool } from './txpool/pool.ts'
@@ -39,6 +41,8 @@ export interface SettlementOptions {
   maxGasBps: number
   /** largest batch, in bytes of receipts */
   maxBatchBytes: number
+  /** where the batch being executed is shown to the Receipts precompile, already checked (the one its services were given) */
+  checked?: SequencerBatch
 }
 
 export interface ProduceRequest {
@@ -199,16 +203,20 @@ export class BlockProducer {
     const picked = s.pool.take(gasLimit - 100_000n, s.maxBatchBytes)
     if (picked.length === 0) return undefined
     const nonce = (await this.#state.getAccount(sender))?.nonce ?? 0n
-    const tx = settlementTx({ common: this.#chain.common, receipts: s.receipts, nonce, baseFee, gasLimit, raws: picked.map((p) => p.raw), key: s.key })
+    const batch = joinReceiptBatch(picked.map((p) => p.raw))
+    const tx = settlementTx({ common: this.#chain.common, receipts: s.receipts, nonce, baseFee, gasLimit, batch, key: s.key })
+    s.checked?.hold(batch, picked)
     try {
       await exec.apply(tx)
     } catch (err) {
+      s.checked?.release()
       if (Date.now() - this.#settlementWarned > 60_000) {
         this.#settlementWarned = Date.now()
         this.#log.error({ err: (err as Error).message, sequencer: sender.toString(), receipts: picked.length }, 'the settlement transaction cannot be included: receipts wait (does the sequencer hold OPEN for gas?)')
       }
       return undefined
     }
+    s.checked?.release()
     return sender.bytes
   }
 }

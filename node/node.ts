@@ -11,6 +11,7 @@ import {
 } from '../chain/index.ts'
 import type { OpalCrypto, TxPoolError } from '../chain/index.ts'
 import { ReceiptPool } from '../chain/receipts/pool.ts'
+import type { SequencerBatch } from '../chain/receipts/sequencerBatch.ts'
 import type { Genesis } from '../genesis/index.ts'
 import { blockSigningHash, sign } from '../p2p/index.ts'
 import type { AttributionEngine, PrecompileSettings } from '../precompiles/index.ts'
@@ -102,7 +103,7 @@ export class OpalNode {
       const receipts = new ReceiptPool(chain, settings, engine, receiptSigners)
       const restored = await receipts.restore()
       if (restored > 0) log.info({ restored }, 'receipt journal replayed')
-      const sequencer = await createSequencer(config, genesis, settings, chain, pool, receipts, crypto, log)
+      const sequencer = await createSequencer(config, genesis, settings, chain, pool, { pool: receipts, checked: pre.sequencerBatch }, crypto, log)
       const metrics = createMetrics(chain, pool, engine)
       const net = config.p2p
         ? await startNetwork(
@@ -203,7 +204,9 @@ const SETTLEMENT_GAS_BPS = 7_500
 /** Largest settlement batch, in bytes of receipts (a block must stay small enough to gossip). */
 const SETTLEMENT_MAX_BYTES = 6 * 1024 * 1024
 
-async function createSequencer(config: NodeConfig, genesis: Genesis, settings: PrecompileSettings, chain: Chain, pool: TxPool, receipts: ReceiptPool, crypto: OpalCrypto, log: Logger): Promise<Sequencer | undefined> {
+async function createSequencer(
+  config: NodeConfig, genesis: Genesis, settings: PrecompileSettings, chain: Chain, pool: TxPool, receipts: { pool: ReceiptPool; checked: SequencerBatch }, crypto: OpalCrypto, log: Logger,
+): Promise<Sequencer | undefined> {
   if (config.sequencerKey === undefined) return undefined
   const key = hexKey(config.sequencerKey)
   const address = new Address(privateToAddress(key)).toString()
@@ -217,13 +220,13 @@ async function createSequencer(config: NodeConfig, genesis: Genesis, settings: P
     {
       coinbase: genesis.feeRecipient,
       sign: (hash) => sign(crypto, blockSigningHash(crypto, chain.chainId, hash), key),
-      settlement: { pool: receipts, receipts: settings.addresses.receipts.bytes, key, maxGasBps: SETTLEMENT_GAS_BPS, maxBatchBytes: SETTLEMENT_MAX_BYTES },
+      settlement: { ...receipts, receipts: settings.addresses.receipts.bytes, key, maxGasBps: SETTLEMENT_GAS_BPS, maxBatchBytes: SETTLEMENT_MAX_BYTES },
     },
     log.child({ module: 'producer' }),
   )
   await producer.init()
   log.info({ sequencer: address, blockTime: genesis.blockTime }, 'sequencing')
-  return new Sequencer(producer, pool, { blockTime: genesis.blockTime, emptyBlocks: genesis.emptyBlocks }, log.child({ module: 'sequencer' }), receipts)
+  return new Sequencer(producer, pool, { blockTime: genesis.blockTime, emptyBlocks: genesis.emptyBlocks }, log.child({ module: 'sequencer' }), receipts.pool)
 }
 
 /** Transactions acknowledged before a crash or stop go back into the pool. */

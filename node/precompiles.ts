@@ -4,6 +4,7 @@
 import { createAddressFromString } from '@ethereumjs/util'
 import { ConfigError } from './config.ts'
 import type { OpalCrypto } from '../chain/index.ts'
+import { SequencerBatch } from '../chain/receipts/sequencerBatch.ts'
 import { ReceiptSigners } from '../chain/receipts/signers.ts'
 import { RecoverPool } from '../chain/sigs/recoverPool.ts'
 import { equal, fromHex, toHex } from '../chain/util/bytes.ts'
@@ -19,6 +20,8 @@ export interface PrecompileParts {
   engine: AttributionEngine
   signatures: RecoverPool
   receiptSigners: ReceiptSigners
+  /** the settlement batch the sequencer is executing, as its pool checked it */
+  sequencerBatch: SequencerBatch
   close(): Promise<void>
 }
 
@@ -31,13 +34,15 @@ export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto
   const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId })
   const signatures = new RecoverPool()
   const receiptSigners = new ReceiptSigners(signatures)
-  const precompiles = createOpalPrecompiles(settings, { chainId: genesis.chainId, engine, signatures: receiptSigners, keccak: crypto.keccak256, defaultGraph: { id: graphId, size: defaultGraphTemplate().length } })
+  const sequencerBatch = new SequencerBatch()
+  const precompiles = createOpalPrecompiles(settings, { chainId: genesis.chainId, engine, signatures: receiptSigners, keccak: crypto.keccak256, checked: sequencerBatch, defaultGraph: { id: graphId, size: defaultGraphTemplate().length } })
   return {
     settings,
     precompiles,
     engine,
     signatures,
     receiptSigners,
+    sequencerBatch,
     async close() {
       await signatures.close()
       await engine.close()

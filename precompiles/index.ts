@@ -14,7 +14,7 @@ import { Store } from './framework/storage.ts'
 import { createInferenceNodes } from './inferenceNodes.ts'
 import { createModelRegistry } from './modelRegistry.ts'
 import { createReceipts } from './receiptSettlement.ts'
-import type { SignatureService } from './receipts/settle.ts'
+import type { CheckedBatches, SignatureService } from './receipts/settle.ts'
 import { seedRegistries } from './seed.ts'
 import { PRECOMPILE_NAMES } from './settings.ts'
 import type { PrecompileName, PrecompileSettings } from './settings.ts'
@@ -22,7 +22,7 @@ import type { PrecompileName, PrecompileSettings } from './settings.ts'
 export { defaultPrecompileSettings, parsePrecompileSettings, PrecompileSettingsError, DEFAULT_ADDRESSES, PRECOMPILE_NAMES } from './settings.ts'
 export type { PrecompileSettings, PrecompileName, InitialDatanet, InitialModel, InitialAdapter, InitialServer, InitialEscrow } from './settings.ts'
 export type { BlockArtifacts } from './artifacts.ts'
-export type { SignatureService } from './receipts/settle.ts'
+export type { CheckedBatch, CheckedBatches, SignatureService } from './receipts/settle.ts'
 export { AttributionEngine } from './attribution/engine.ts'
 export type { KernelSetting, ModelInfo, ScoringMode, Scoring } from './attribution/engine.ts'
 export { RegistryReader } from './readers.ts'
@@ -50,6 +50,8 @@ export interface PrecompileServices {
   engine: AttributionEngine
   signatures: SignatureService
   keccak: (b: Uint8Array) => Uint8Array
+  /** the sequencer's own settlement batches, already checked by its receipt pool */
+  checked?: CheckedBatches
   /** the built-in scoring graph: its keccak256 and size, registered at genesis */
   defaultGraph: { id: Uint8Array; size: number }
 }
@@ -74,7 +76,7 @@ const MARKER_CODE = Uint8Array.of(0xfe)
 
 export function createOpalPrecompiles(settings: PrecompileSettings, services: PrecompileServices): OpalPrecompiles {
   const toAddress = (a: `0x${string}`): Address => createAddressFromString(a)
-  const settlement = { engine: services.engine, signatures: services.signatures, keccak: services.keccak }
+  const settlement = { engine: services.engine, signatures: services.signatures, keccak: services.keccak, checked: services.checked }
   const functions: Record<PrecompileName, PrecompileFunc> = {
     datanets: createDatanetRegistry(settings, toAddress) as PrecompileFunc,
     models: createModelRegistry(settings, toAddress) as PrecompileFunc,

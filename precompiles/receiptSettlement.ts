@@ -9,9 +9,10 @@ import { definePrecompile } from './framework/precompile.ts'
 import type { CallContext, MethodSpec } from './framework/precompile.ts'
 import { Revert } from './framework/revert.ts'
 import { ReceiptFormatError, decodeReceiptBatch } from './receipts/format.ts'
+import type { SignedReceipt } from './receipts/format.ts'
 import * as R from './receipts/records.ts'
 import { settleBatch } from './receipts/settle.ts'
-import type { SettlementServices } from './receipts/settle.ts'
+import type { CheckedBatch, SettlementServices } from './receipts/settle.ts'
 import type { PrecompileSettings } from './settings.ts'
 import { bytes } from './framework/hex.ts'
 
@@ -70,9 +71,9 @@ export function receiptMethods(settings: PrecompileSettings, services: Settlemen
       async handler(ctx, [batch]) {
         // only the sequencer's own transaction, never a contract acting for it
         if (!ctx.frame.caller.equals(settings.sequencer) || ctx.frame.depth !== 0) throw new Revert('NotSequencer', ctx.frame.caller.toString())
-        let receipts
+        let receipts: SignedReceipt[] | CheckedBatch | undefined = services.checked?.lookup(batch as Uint8Array)
         try {
-          receipts = decodeReceiptBatch(batch as Uint8Array)
+          receipts ??= decodeReceiptBatch(batch as Uint8Array)
         } catch (err) {
           if (err instanceof ReceiptFormatError) throw new Revert('MalformedBatch', err.message)
           throw err

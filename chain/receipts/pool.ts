@@ -214,9 +214,11 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
       const signers = await this.#signatures.recover(hashes, items.map((e) => e.receipt.signature))
       const entry: JournalEntry = { id, left: 0 }
       for (const [i, { receipt: r, raw }] of items.entries()) {
-        if (this.#pending.has(keyOf(hashes[i])) || (await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue
+        const signer = signers[i]
+        // admission accepts only a signature that recovers: one that does not was never acknowledged
+        if (signer === undefined || this.#pending.has(keyOf(hashes[i])) || (await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue
         const model = await head.terms.model(r.modelId)
-        this.#add({ hash: hashes[i], receipt: r, raw, signer: signers[i] ?? new Uint8Array(20), gas: this.#gasOf(r, model) }, entry)
+        this.#add({ hash: hashes[i], receipt: r, raw, signer, gas: this.#gasOf(r, model) }, entry)
       }
       if (entry.left === 0) done.push(id)
     }

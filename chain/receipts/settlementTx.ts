@@ -7,7 +7,6 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { getAbiItem, toFunctionSelector } from 'viem'
 import type { AbiFunction } from 'viem'
 import { RECEIPTS_ABI } from '../../precompiles/receiptSettlement.ts'
-import { joinReceiptBatch } from '../../precompiles/receipts/format.ts'
 import { fromHex } from '../util/bytes.ts'
 
 export interface SettlementTxFields {
@@ -16,8 +15,8 @@ export interface SettlementTxFields {
   nonce: bigint
   baseFee: bigint
   gasLimit: bigint
-  /** RLP of each receipt's fields */
-  raws: Uint8Array[]
+  /** the receipts, joinReceiptBatch of their RLP */
+  batch: Uint8Array
   key: Uint8Array
 }
 
@@ -25,7 +24,7 @@ export interface SettlementTxFields {
 const SETTLE_SELECTOR = fromHex(toFunctionSelector(getAbiItem({ abi: RECEIPTS_ABI, name: 'settle' }) as AbiFunction))
 
 export function settlementTx(f: SettlementTxFields): TypedTransaction {
-  const data = settleCalldata(joinReceiptBatch(f.raws))
+  const data = settleCalldata(f.batch)
   return createFeeMarket1559Tx(
     { chainId: f.common.chainId(), nonce: f.nonce, maxFeePerGas: f.baseFee, maxPriorityFeePerGas: 0n, gasLimit: f.gasLimit, to: f.receipts, value: 0n, data },
     { common: f.common },

@@ -3,9 +3,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { RLP } from '@ethereumjs/rlp'
-import { BlockProducer, Chain, TxPool, chainPoolBackend, loadCrypto } from '../../../chain/index.ts'
+import { BlockImporter, BlockProducer, Chain, TxPool, chainPoolBackend, loadCrypto } from '../../../chain/index.ts'
 import type { OpalCrypto } from '../../../chain/index.ts'
 import { PoolReason, ReceiptPool } from '../../../chain/receipts/pool.ts'
+import { SequencerBatch } from '../../../chain/receipts/sequencerBatch.ts'
 import type { ReceiptPoolOptions, SubmitAnswer } from '../../../chain/receipts/pool.ts'
 import { DEV_SEQUENCER_INDEX, DEV_SERVER_INDEX, devAccount, devExamplePrecompiles, devGenesis } from '../../../genesis/index.ts'
 import type { Genesis } from '../../../genesis/index.ts'
@@ -255,4 +256,74 @@ test('a restart deletes journal entries whose receipts a block already settled',
   assert.equal(await again.pool.restore(), 0, 'a settled receipt is not pending again')
   await again.chain.receiptJournal.settle()
   assert.deepEqual(await again.chain.receiptJournal.load(), [])
+})
+
+test('a journaled receipt whose signature recovers nobody is not restored', async () => {
+  const { chain, dataDir } = await openPool()
+  const good = receipt()
+  // such an entry was never written by admission, which accepts only signatures that recover
+  await chain.receiptJournal.add([{ hash: new Uint8Array(32).fill(2), raw: joinReceiptBatch([receiptRaw(broken(receipt())), receiptRaw(good)]) }])
+  await chain.close()
+  const again = await openPool(dataDir)
+  assert.equal(await again.pool.restore(), 1)
+  assert.deepEqual(again.pool.pending().map((p) => p.hash), [digest(good)])
+})
+
+test('the sequencer batch is known by its exact bytes, and only while it is held', async () => {
+  const { pool, submit } = await openPool()
+  await submit([receipt(), receipt()], NOW)
+  const picked = pool.pending()
+  const bytes = joinReceiptBatch(picked.map((p) => p.raw))
+  const held = new SequencerBatch()
+  assert.equal(held.lookup(bytes), undefined)
+  held.hold(bytes, picked)
+  const known = held.lookup(bytes.slice())
+  assert.deepEqual(known?.digests, picked.map((p) => p.hash))
+  assert.deepEqual(known?.signers, picked.map((p) => p.signer))
+  assert.deepEqual(known?.receipts, picked.map((p) => p.receipt))
+  const changed = bytes.slice()
+  changed[changed.length - 1] ^= 1
+  assert.equal(held.lookup(changed), undefined)
+  assert.equal(held.lookup(bytes.subarray(0, bytes.length - 1)), undefined)
+  held.release()
+  assert.equal(held.lookup(bytes), undefined)
+})
+
+test('the sequencer settles its own batch from what its pool checked, to the state a follower re-executing the block reaches', async () => {
+  const { pool, chain, submit } = await openPool()
+  const held = parts.sequencerBatch
+  const lookup = held.lookup.bind(held)
+  let used = 0
+  held.lookup = (batch) => {
+    const known = lookup(batch)
+    if (known !== undefined) used++
+    return known
+  }
+  try {
+    const txPool = new TxPool(chain.common, chainPoolBackend(chain), {}, parts.signatures)
+    const producer = new BlockProducer(chain, txPool, {
+      coinbase: genesis.feeRecipient,
+      settlement: { pool, checked: held, receipts: bytesOf(DEFAULT_ADDRESSES.receipts), key: bytesOf(devAccount(DEV_SEQUENCER_INDEX).privateKey), maxGasBps: 5000, maxBatchBytes: 1 << 20 },
+    }, silent)
+    await producer.init()
+    const rs = [receipt(), receipt({ spans: [{ contributionId: 2n, matchedTokens: 40n }] }), receipt({ payer: bytesOf(devAccount(5).address) })]
+    assert.deepEqual(reasons(await submit(rs, NOW)), ['accepted', 'accepted', Reason.insufficientEscrow])
+    const produced = await producer.produce({ allowEmpty: true, timestamp: NOW + 1n })
+    assert.ok(produced !== undefined)
+    assert.equal(used, 1, 'the settlement took the batch its pool checked')
+    assert.equal(held.lookup(joinReceiptBatch(rs.slice(0, 2).map(receiptRaw))), undefined, 'released once executed')
+    assert.deepEqual(produced.artifacts?.settlements.map((o) => o.status), ['settled', 'settled'])
+
+    // a follower has no such batch: it decodes, digests and recovers, and must agree
+    const follower = await Chain.open({ dataDir: tempDir(), genesis, crypto, extensions: parts.precompiles })
+    open.push(follower)
+    const importer = new BlockImporter(follower, silent)
+    await importer.init()
+    assert.equal(await importer.import(produced.block), 'imported')
+    assert.equal(used, 1)
+    assert.deepEqual(follower.head.stateRoot, produced.block.header.stateRoot)
+    for (const r of rs.slice(0, 2)) assert.deepEqual(await follower.store.receiptOutcome(digest(r)), await chain.store.receiptOutcome(digest(r)))
+  } finally {
+    held.lookup = lookup
+  }
 })
