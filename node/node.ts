@@ -100,7 +100,10 @@ export class OpalNode {
     try {
       const pool = new TxPool(chain.common, chainPoolBackend(chain), { maxTotal: config.txpoolMaxTotal, maxPerSender: config.txpoolMaxPerSender }, signatures)
       await replayJournal(chain, pool, log)
-      const receipts = new ReceiptPool(chain, settings, engine, receiptSigners)
+      // a follower remembers the signers of receipts it admitted for when it executes the block
+      // settling them; a sequencer settles its own batches from its pool (SequencerBatch), and
+      // remembering ~250 bytes a receipt only fed the garbage collector
+      const receipts = new ReceiptPool(chain, settings, engine, config.sequencerKey === undefined ? receiptSigners : signatures)
       const restored = await receipts.restore()
       if (restored > 0) log.info({ restored }, 'receipt journal replayed')
       const sequencer = await createSequencer(config, genesis, settings, chain, pool, { pool: receipts, checked: pre.sequencerBatch }, crypto, log)
