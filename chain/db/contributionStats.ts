@@ -36,12 +36,20 @@ const ENTRY = 8 + ROW
 const CHECKPOINT = 128n
 
 function writeRow(v: DataView, o: number, earned: bigint, candidate: bigint, peer: bigint): void {
-  // a contribution cannot earn 2^128 wei (the supply is far below): the cap only keeps the row's size
+  // a contribution cannot earn 2^128 wei (the supply is far below): the cap only keeps the row's
+  // size. Comparing first spares the shifts and masks (a bigint each) for the usual small values.
   const e = earned > M128 ? M128 : earned
-  v.setBigUint64(o, e >> 64n)
-  v.setBigUint64(o + 8, e & M64)
-  v.setBigUint64(o + 16, candidate & M64)
-  v.setBigUint64(o + 24, peer & M64)
+  v.setBigUint64(o, e > M64 ? e >> 64n : 0n)
+  v.setBigUint64(o + 8, e > M64 ? e & M64 : e)
+  v.setBigUint64(o + 16, candidate > M64 ? candidate & M64 : candidate)
+  v.setBigUint64(o + 24, peer > M64 ? peer & M64 : peer)
+}
+
+/** A log entry at `o`: the contribution id (below 2^53: two 32-bit halves, no bigint), then its row. */
+function writeEntry(v: DataView, o: number, id: number, earned: bigint, candidate: bigint, peer: bigint): void {
+  v.setUint32(o, Math.floor(id / 2 ** 32))
+  v.setUint32(o + 4, id >>> 0)
+  writeRow(v, o + 8, earned, candidate, peer)
 }
 
 function readRow(v: DataView, o: number): ContributionCounters {
@@ -98,22 +106,32 @@ export class ContributionStatsIndex {
   /** A block's earnings: its log record, and the rows changed since the checkpoint when one is due. */
   commit(block: bigint, earnings: readonly ContributionEarning[]): StatsChange {
     const next: Rows = new Map()
+    // the log entries are written as the rows are made: a contribution is usually paid once a
+    // block (a batch's earnings are one per contribution); only when a second batch of the block
+    // pays it again are the entries made afresh from the rows
+    const entries = new Uint8Array(earnings.length * ENTRY)
+    const v = view(entries)
+    let o = 0
+    let repeated = false
     for (const e of earnings) {
       const id = Number(e.contributionId)
       if (!Number.isSafeInteger(id)) throw new ChainError('CORRUPT', `contribution id ${e.contributionId} does not fit the statistics index`)
-      let row = next.get(id)
-      if (row === undefined) {
-        row = { ...(this.#rows.get(id) ?? ZERO) }
-        next.set(id, row)
+      const again = next.get(id)
+      if (again !== undefined) {
+        repeated = true
+        again.earned += e.earned
+        again.candidateAtLastEarn = e.candidateAtLastEarn
+        again.datanetEarningAtLastEarn = e.datanetEarningAtLastEarn
+        continue
       }
-      row.earned += e.earned
-      row.candidateAtLastEarn = e.candidateAtLastEarn
-      row.datanetEarningAtLastEarn = e.datanetEarningAtLastEarn
+      next.set(id, { earned: (this.#rows.get(id)?.earned ?? 0n) + e.earned, candidateAtLastEarn: e.candidateAtLastEarn, datanetEarningAtLastEarn: e.datanetEarningAtLastEarn })
+      writeEntry(v, o, id, e.earned, e.candidateAtLastEarn, e.datanetEarningAtLastEarn)
+      o += ENTRY
     }
     const ops: BatchOp[] = []
     const checkpoint = block - this.#checkpoint >= CHECKPOINT
     const prune = checkpoint && !this.#keepLogs
-    if (next.size > 0 && !prune) ops.push({ type: 'put', key: logKey(block), value: this.#log(next) })
+    if (next.size > 0 && !prune) ops.push({ type: 'put', key: logKey(block), value: repeated ? this.#log(next) : entries.subarray(0, o) })
     if (checkpoint) {
       for (const id of this.#dirty) if (!next.has(id)) ops.push(this.#rowOp(id, this.#rows.get(id) ?? ZERO))
       for (const [id, row] of next) ops.push(this.#rowOp(id, row))
@@ -200,8 +218,7 @@ export class ContributionStatsIndex {
     const v = view(out)
     let o = 0
     for (const [id, row] of next) {
-      v.setBigUint64(o, BigInt(id))
-      writeRow(v, o + 8, row.earned - (this.#rows.get(id)?.earned ?? 0n), row.candidateAtLastEarn, row.datanetEarningAtLastEarn)
+      writeEntry(v, o, id, row.earned - (this.#rows.get(id)?.earned ?? 0n), row.candidateAtLastEarn, row.datanetEarningAtLastEarn)
       o += ENTRY
     }
     return out

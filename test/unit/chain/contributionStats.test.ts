@@ -30,7 +30,10 @@ test('earnings add up across batches and blocks; the last earning sets the count
   let index = await ContributionStatsIndex.open(db, 0n, false)
   // two settlement batches in block 1 both pay contribution 7
   await commit(db, index, 1n, [earning(7n, 10n, 4n), earning(9n, 5n, 4n), earning(7n, 3n, 6n, 2n)])
-  const pending = index.commit(2n, [earning(7n, 100n, 9n)])
+  // an id past 32 bits and an amount past 64 bits take the log's wide paths
+  const BIG_ID = 2n ** 40n + 5n
+  const RICH = 2n ** 70n + 3n
+  const pending = index.commit(2n, [earning(7n, 100n, 9n), earning(BIG_ID, RICH, 2n ** 64n + 9n)])
   assert.deepEqual(index.get(7n), row(13n, 6n, 2n), 'nothing changes before the batch is written')
   await db.batch(pending.ops)
   pending.apply()
@@ -43,6 +46,8 @@ test('earnings add up across batches and blocks; the last earning sets the count
   index = await ContributionStatsIndex.open(db, 2n, false)
   assert.deepEqual(index.get(7n), row(113n, 9n))
   assert.deepEqual(index.get(9n), row(5n, 4n))
+  // counters are kept modulo 2^64
+  assert.deepEqual(index.get(BIG_ID), row(RICH, 9n))
   await db.close()
 })
 
