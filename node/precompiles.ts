@@ -1,6 +1,6 @@
 // The precompiles of a chain with the services they run on: the attribution engine (its kernel
-// chosen by a start-up self-test), signature recovery in worker threads, and the default scoring
-// graph the genesis must agree with.
+// chosen by a start-up self-test, its indexed mode scored in a thread of its own), signature
+// recovery in worker threads, and the default scoring graph the genesis must agree with.
 import { createAddressFromString } from '@ethereumjs/util'
 import { ConfigError } from './config.ts'
 import type { OpalCrypto } from '../chain/index.ts'
@@ -13,6 +13,7 @@ import { AttributionEngine, createOpalPrecompiles, parsePrecompileSettings } fro
 import type { KernelSetting, OpalPrecompiles, PrecompileSettings } from '../precompiles/index.ts'
 import { DEFAULT_GRAPH_ID } from '../precompiles/attribution/onnx/defaultGraph.ts'
 import { defaultGraphTemplate } from '../precompiles/attribution/onnx/graph.ts'
+import { ScoringThread } from '../precompiles/attribution/scoringThread.ts'
 
 export interface PrecompileParts {
   settings: PrecompileSettings
@@ -31,7 +32,8 @@ export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto
   if (settings.attribution.defaultGraph !== undefined && !equal(settings.attribution.defaultGraph, graphId)) {
     throw new ConfigError(`the genesis names default scoring graph ${toHex(settings.attribution.defaultGraph)}, but this node's is ${toHex(graphId)}`)
   }
-  const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId })
+  const thread = new ScoringThread()
+  const engine = await AttributionEngine.create({ kernel: opts.kernel, intraOpNumThreads: opts.threads, settings: settings.attribution, defaultGraphId: graphId, thread })
   const signatures = new RecoverPool()
   const receiptSigners = new ReceiptSigners(signatures)
   const sequencerBatch = new SequencerBatch()
@@ -46,6 +48,7 @@ export async function createPrecompileParts(genesis: Genesis, crypto: OpalCrypto
     async close() {
       await signatures.close()
       await engine.close()
+      await thread.close()
     },
   }
 }

@@ -2,12 +2,15 @@
 // derived structures that make scoring fast — the WebAssembly matrix, an onnxruntime session, the
 // index of the indexed mode (IVF or LSH). All are caches of the set's sketches; results are
 // identical whichever is used.
+import { clusterMembers, clusteredFrom, scoreClustered } from './clustered.ts'
+import type { Clustered } from './clustered.ts'
 import { IvfIndex } from './ivf.ts'
 import type { IvfParams } from './ivf.ts'
 import { LshIndex } from './lsh.ts'
 import type { LshParams } from './lsh.ts'
 import { OnnxScorer } from './onnx/accelerator.ts'
 import { scoreReference } from './reference.ts'
+import type { ScoringThread } from './scoringThread.ts'
 import type { Scored } from './topk.ts'
 import { WasmKernel } from './wasm/kernel.ts'
 
@@ -20,14 +23,14 @@ export interface CandidateSetOptions {
   /** the index of the indexed mode: an IVF (preferred) or an LSH index; without either, indexed is exact */
   ivf?: IvfParams
   lsh?: LshParams
+  /** where an IVF set scanned by WebAssembly is scored, if not on this thread */
+  thread?: ScoringThread
 }
 
-/** An IVF with the rows in its cluster order, for the kernel that scans them. */
-interface Clustered {
-  index: IvfIndex
-  /** the WebAssembly kernel over the rows in cluster order (none for the JS kernel) */
-  scan: WasmKernel | undefined
-  ranges: Int32Array
+/** A set the scoring thread holds. */
+interface Remote {
+  thread: ScoringThread
+  set: number
 }
 
 export class CandidateSet {
@@ -39,12 +42,14 @@ export class CandidateSet {
   readonly #onnx: OnnxScorer | undefined
   readonly #lsh: LshIndex | undefined
   readonly #ivf: Clustered | undefined
+  #remote: Remote | undefined
   readonly #k: number
   /** scratch of the JavaScript indexed path */
   #seen: Uint8Array | undefined
   #probed: Int32Array | undefined
 
-  private constructor(rows: Int8Array, dim: number, k: number, kernel: Kernel, wasm?: WasmKernel, onnx?: OnnxScorer, lsh?: LshIndex, ivf?: Clustered) {
+  private constructor(rows: Int8Array, dim: number, k: number, kernel: Kernel, wasm?: WasmKernel, onnx?: OnnxScorer, lsh?: LshIndex, ivf?: Clustered, remote?: Remote) {
+    this.#remote = remote
     this.rows = rows
     this.dim = dim
     this.size = rows.length / dim
@@ -63,8 +68,16 @@ export class CandidateSet {
     if (opts.ivf !== undefined && opts.lsh !== undefined) throw new Error('a candidate set has one index: IVF or LSH')
     const lsh = opts.lsh === undefined ? undefined : await LshIndex.build(rows, dim, opts.lsh)
     if (lsh !== undefined) wasm?.attachBuckets(lsh.members, lsh.maxRanges)
-    const ivf = opts.ivf === undefined || rows.length === 0 ? undefined : await clustered(rows, dim, opts.ivf, opts.kernel !== 'js')
-    return new CandidateSet(rows, dim, k, opts.kernel, wasm, onnx, lsh, ivf)
+    const index = opts.ivf === undefined || rows.length === 0 ? undefined : await IvfIndex.build(rows, dim, opts.ivf)
+    const reordered = index !== undefined && opts.kernel !== 'js' ? index.reorder(rows, dim) : undefined
+    const ivf = index === undefined ? undefined : await clusteredFrom(index, reordered, dim)
+    const remote = index !== undefined && reordered !== undefined && opts.thread !== undefined ? await attach(opts.thread, dim, k, reordered, index) : undefined
+    return new CandidateSet(rows, dim, k, opts.kernel, wasm, onnx, lsh, ivf, remote)
+  }
+
+  /** whether the scoring thread scores this set's indexed mode */
+  get threaded(): boolean {
+    return this.#remote !== undefined
   }
 
   /**
@@ -74,7 +87,7 @@ export class CandidateSet {
   async scoreBatch(queries: Int8Array, mode: Mode): Promise<Scored[][]> {
     const batch = queries.length / this.dim
     const q = (b: number) => queries.subarray(b * this.dim, (b + 1) * this.dim)
-    if (mode === 'indexed' && this.#ivf !== undefined) return this.#clustered(queries)
+    if (mode === 'indexed' && this.#ivf !== undefined) return this.#remote !== undefined ? this.#threaded(this.#remote, queries) : this.#clustered(queries)
     if (mode === 'indexed' && this.#lsh !== undefined) {
       const z = this.#lsh.project(queries)
       return Array.from({ length: batch }, (_, b) => this.#indexed(q(b), z, b))
@@ -126,36 +139,34 @@ export class CandidateSet {
 
   /** The indexed mode over an IVF: each query of the batch scores the clusters it probes. */
   #clustered(queries: Int8Array): Scored[][] {
-    const ivf = this.#ivf as Clustered
-    const batch = queries.length / this.dim
-    const z = ivf.index.project(queries)
-    const probes = Array.from({ length: batch }, (_, b) => ivf.ranges.slice(0, 2 * ivf.index.probe(z, b, ivf.ranges)))
-    // queries that start in the same cluster run one after another, while its rows are in cache;
-    // each query's answer is the same in any order
-    const order = Array.from({ length: batch }, (_, b) => b).sort((a, b) => (probes[a][0] ?? 0) - (probes[b][0] ?? 0) || a - b)
-    const out = new Array<Scored[]>(batch)
-    for (const b of order) {
-      const q = queries.subarray(b * this.dim, (b + 1) * this.dim)
-      out[b] = ivf.scan !== undefined
-        ? ivf.scan.topOfRanges(q, probes[b], this.#k)
-        : scoreReference(this.rows, this.dim, q, this.#k, clusterMembers(probes[b], probes[b].length / 2, ivf.index.order))
+    return scoreClustered(this.#ivf as Clustered, this.rows, this.dim, this.#k, queries)
+  }
+
+  /** The same, by the scoring thread; here again if the thread has failed. */
+  async #threaded(remote: Remote, queries: Int8Array): Promise<Scored[][]> {
+    try {
+      return await remote.thread.score(remote.set, queries, this.dim)
+    } catch (err) {
+      if (remote.thread.failure === undefined) throw err
+      this.#remote = undefined
+      return this.#clustered(queries)
     }
-    return out
   }
 
   async release(): Promise<void> {
+    if (this.#remote !== undefined) this.#remote.thread.detach(this.#remote.set)
+    this.#remote = undefined
     await this.#onnx?.release()
   }
 }
 
-async function clustered(rows: Int8Array, dim: number, params: IvfParams, wasm: boolean): Promise<Clustered> {
-  const index = await IvfIndex.build(rows, dim, params)
-  const scan = wasm ? await WasmKernel.create(index.reorder(rows, dim), dim) : undefined
-  scan?.attachOrder(index.order, index.lists)
-  return { index, scan, ranges: new Int32Array(2 * index.lists) }
-}
-
-/** The candidates in the first `count` (first, count) ranges of an IVF's cluster order. */
-function* clusterMembers(ranges: Int32Array, count: number, order: Int32Array): Generator<number> {
-  for (let r = 0; r < count; r++) for (let p = ranges[2 * r]; p < ranges[2 * r] + ranges[2 * r + 1]; p++) yield order[p]
+/** The set given to the scoring thread (which takes `reordered`), or none if the thread has failed. */
+async function attach(thread: ScoringThread, dim: number, k: number, reordered: Int8Array, index: IvfIndex): Promise<Remote | undefined> {
+  if (thread.failure !== undefined) return undefined
+  try {
+    return { thread, set: await thread.attach(dim, k, reordered, index.parts()) }
+  } catch (err) {
+    if (thread.failure === undefined) throw err
+    return undefined
+  }
 }

@@ -33,6 +33,7 @@ import { GraphError } from './onnx/tensor.ts'
 import { dot } from './reference.ts'
 import * as T from './records.ts'
 import { ScoringGraphs } from './scoringGraphs.ts'
+import type { ScoringThread } from './scoringThread.ts'
 import type { GraphSource, PendingGraphs, Scoring } from './scoringGraphs.ts'
 import type { Scored } from './topk.ts'
 
@@ -50,6 +51,8 @@ export interface EngineOptions {
   defaultGraphId: Uint8Array
   /** candidate sets kept in memory */
   maxSets?: number
+  /** scores the indexed mode off the calling thread (the node's main thread) */
+  thread?: ScoringThread
 }
 
 /** Keeps derived bytes by key, outside the state; losing them only costs a rebuild. */
@@ -333,7 +336,7 @@ export class AttributionEngine {
     // a registered graph needs no kernel, only the index of the indexed mode
     const set = entries.length === 0 || (byGraph && mode === 'exact')
       ? undefined
-      : await CandidateSet.build(rows, info.dim, info.k, { kernel: byGraph ? 'js' : this.kernel, intraOpNumThreads: this.#opts.intraOpNumThreads, ...indexed })
+      : await CandidateSet.build(rows, info.dim, info.k, { kernel: byGraph ? 'js' : this.kernel, intraOpNumThreads: this.#opts.intraOpNumThreads, thread: this.#opts.thread, ...indexed })
     return {
       dim: info.dim,
       ids: entries.map((e) => e.id),

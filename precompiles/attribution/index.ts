@@ -1,4 +1,5 @@
 export { CandidateSet } from './candidates.ts'
+export { ScoringThread } from './scoringThread.ts'
 export type { Kernel, Mode, CandidateSetOptions } from './candidates.ts'
 export { scoreReference } from './reference.ts'
 export { TopK, consensus } from './topk.ts'

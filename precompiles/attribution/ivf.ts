@@ -32,6 +32,16 @@ export interface IvfParams {
   seed: Uint8Array
 }
 
+/** A trained index as plain arrays (IvfIndex.parts / fromParts). */
+export interface IvfParts {
+  params: IvfParams
+  size: number
+  centres: Int8Array
+  spread: Int32Array
+  order: Int32Array
+  first: Int32Array
+}
+
 /**
  * Tuned on clustered sketches like real ones (bench/lib/sketches.ts) at N = 100,000, d = 128:
  * recall@32 against exact ≈ 0.93 with ≈ 950 candidates scored per query (probeRows 700: 0.91;
@@ -98,7 +108,17 @@ export class IvfIndex {
     const order = new Int32Array(n)
     for (let i = 0; i < n; i++) order[fill[assigned[i]]++] = i
     const spread = rmsDistances(rows, dim, centres, lists, assigned)
-    return new IvfIndex(params, n, centres, spread, await Projector.create(centres, dim, 256), await BestClusters.create(lists), order, first)
+    return IvfIndex.fromParts({ params, size: n, centres, spread, order, first }, dim)
+  }
+
+  /** What the index is made of: enough to make the same index elsewhere (another thread) without training it. */
+  parts(): IvfParts {
+    return { params: this.params, size: this.size, centres: this.centres, spread: this.spread, order: this.order, first: this.first }
+  }
+
+  static async fromParts(p: IvfParts, dim: number): Promise<IvfIndex> {
+    const lists = p.first.length - 1
+    return new IvfIndex(p.params, p.size, p.centres, p.spread, await Projector.create(p.centres, dim, 256), await BestClusters.create(lists), p.order, p.first)
   }
 
   /** The rank of every cluster for each query of a batch (B × dim): pass them to `probe`. */

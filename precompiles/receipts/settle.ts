@@ -232,9 +232,10 @@ const SCORE_CHUNK = 256
 
 /**
  * Scores of the receipts that passed the first checks, made a chunk at a time as settlement
- * reaches them: receipts past what the batch's gas pays for are never scored (scoring is what a
- * receipt costs most, and what is not settled pays nothing). A receipt's attribution does not
- * depend on the others scored with it, so chunks change no result.
+ * reaches them, and one chunk ahead: the next chunk is scored (by the scoring thread, where there
+ * is one) while this one is booked. Receipts further past what the batch's gas pays for are never
+ * scored (scoring is what a receipt costs most, and what is not settled pays nothing). A receipt's
+ * attribution does not depend on the others scored with it, so chunks change no result.
  */
 class ChunkedScores {
   readonly #passed: Passed[]
@@ -242,8 +243,10 @@ class ChunkedScores {
   readonly #engine: AttributionEngine
   readonly #gas: GasSchedule
   readonly #scored = new Map<number, ScoredReceipt>()
-  /** the first of `passed` not scored yet */
+  /** the first of `passed` not given to scoring yet */
   #next = 0
+  /** the chunk scored ahead */
+  #ahead: Promise<Map<number, ScoredReceipt>> | undefined
 
   constructor(passed: Passed[], stores: RegistryStores, engine: AttributionEngine, gas: GasSchedule) {
     this.#passed = passed
@@ -256,11 +259,20 @@ class ChunkedScores {
     for (;;) {
       const s = this.#scored.get(p.index)
       if (s !== undefined) return s
-      if (this.#next >= this.#passed.length) throw new Error(`receipt ${p.index} is not among those that passed`)
-      const chunk = this.#passed.slice(this.#next, this.#next + SCORE_CHUNK)
-      this.#next += chunk.length
-      for (const [index, scored] of await scoreByModel(chunk, this.#stores, this.#engine, this.#gas)) this.#scored.set(index, scored)
+      const current = this.#ahead ?? this.#start()
+      if (current === undefined) throw new Error(`receipt ${p.index} is not among those that passed`)
+      this.#ahead = this.#start()
+      // a chunk scored ahead that settlement never reaches fails unobserved, and harmlessly
+      this.#ahead?.catch(() => undefined)
+      for (const [index, scored] of await current) this.#scored.set(index, scored)
     }
+  }
+
+  #start(): Promise<Map<number, ScoredReceipt>> | undefined {
+    if (this.#next >= this.#passed.length) return undefined
+    const chunk = this.#passed.slice(this.#next, this.#next + SCORE_CHUNK)
+    this.#next += chunk.length
+    return scoreByModel(chunk, this.#stores, this.#engine, this.#gas)
   }
 }
 
