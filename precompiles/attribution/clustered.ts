@@ -1,8 +1,7 @@
 // The indexed mode over an IVF: the index with the rows in its cluster order for the WebAssembly
 // scan, and the scoring of a batch, each query scanning the clusters it probes. The same code
 // scores on the main thread and in the scoring thread (scoringThread.ts): same answers from both.
-import { IvfIndex } from './ivf.ts'
-import type { IvfParams } from './ivf.ts'
+import type { IvfIndex } from './ivf.ts'
 import { scoreReference } from './reference.ts'
 import type { Scored } from './topk.ts'
 import { WasmKernel } from './wasm/kernel.ts'
@@ -13,11 +12,6 @@ export interface Clustered {
   scan: WasmKernel | undefined
   /** scratch: a query's (first, count) ranges */
   ranges: Int32Array
-}
-
-export async function buildClustered(rows: Int8Array, dim: number, params: IvfParams, wasm: boolean): Promise<Clustered> {
-  const index = await IvfIndex.build(rows, dim, params)
-  return clusteredFrom(index, wasm ? index.reorder(rows, dim) : undefined, dim)
 }
 
 /** `reordered`: the rows in the index's cluster order (IvfIndex.reorder), for the WebAssembly scan. */
