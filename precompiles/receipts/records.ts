@@ -123,6 +123,8 @@ export async function versionReceiptTable(s: Store, versions: Array<{ version: b
  * those scored against any version whose prefix holds it.
  */
 export function candidateReceipts(versions: VersionReceipts[], acceptIndex: number): bigint {
+  // a Datanet of one version (the usual case, and every share of it asks): no sum to make
+  if (versions.length === 1) return versions[0].count > acceptIndex ? versions[0].receipts : 0n
   let n = 0n
   for (const v of versions) if (Number(v.count) > acceptIndex) n += v.receipts
   return n

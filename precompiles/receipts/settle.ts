@@ -329,11 +329,25 @@ interface Shares {
   weights: bigint[]
 }
 
-/** The shares of a receipt without span evidence: its top k, weighed by score. */
+/**
+ * The shares of a receipt without span evidence: its top k, weighed by score, in candidate order.
+ * An insertion sort of the k pairs: k is small, and a comparator sort of objects measured ~3× slower.
+ */
 function topShares(top: Array<{ index: number; score: number }>): Shares {
-  const byIndex = top.length > 1 ? [...top].sort((a, b) => a.index - b.index) : top
-  const scores = byIndex.map((t) => BigInt(t.score))
-  return { indexes: byIndex.map((t) => t.index), scores, tokens: undefined, weights: scores }
+  const indexes = new Array<number>(top.length)
+  const raw = new Array<number>(top.length)
+  for (let i = 0; i < top.length; i++) {
+    const { index, score } = top[i]
+    let j = i
+    for (; j > 0 && indexes[j - 1] > index; j--) {
+      indexes[j] = indexes[j - 1]
+      raw[j] = raw[j - 1]
+    }
+    indexes[j] = index
+    raw[j] = score
+  }
+  const scores = raw.map((score) => BigInt(score))
+  return { indexes, scores, tokens: undefined, weights: scores }
 }
 
 /** The shares of a receipt with span evidence; evidence for a contribution that is not a candidate counts for nothing. */
@@ -439,33 +453,36 @@ class Ledger {
     this.#claimable[payee] = (before ?? 0n) + amount
   }
 
-  /** Counts a payee this receipt credits that the batch has not credited yet, once per receipt. */
-  #isNewAccount(payee: number, amount: bigint): boolean {
-    if (amount === 0n || this.#claimable[payee] !== undefined || this.#marks[payee] === this.#receiptMark) return false
+  /** Counts a payee this receipt credits (a non-zero amount) that the batch has not credited yet, once per receipt. */
+  #isNewAccount(payee: number): boolean {
+    if (this.#claimable[payee] !== undefined || this.#marks[payee] === this.#receiptMark) return false
     this.#marks[payee] = this.#receiptMark
     return true
   }
 
-  /** Gas for the slots this receipt would change that the batch has not changed yet. */
+  /**
+   * Gas for the slots this receipt would change that the batch has not changed yet. Counts are
+   * numbers (a bigint increment allocates): tens of shares a receipt pass through here.
+   */
   costOf(paid: Paid, model: ModelInfo, payerKnown: boolean, gas: GasSchedule): bigint {
     this.#receiptMark++
-    let accounts = payerKnown ? 0n : 1n
-    for (let j = 0; j < 4; j++) if (this.#isNewAccount(paid.parties[j], paid.partyAmounts[j])) accounts++
+    let accounts = payerKnown ? 0 : 1
+    for (let j = 0; j < 4; j++) if (paid.partyAmounts[j] !== 0n && this.#isNewAccount(paid.parties[j])) accounts++
     const { table, indexes, amounts } = paid
     const datanets = this.#newDatanets
     datanets.length = 0
-    let contributions = 0n
+    let contributions = 0
     for (let j = 0; j < indexes.length; j++) {
       if (amounts[j] === 0n) continue
       const index = indexes[j]
-      if (this.#isNewAccount(table.payee[index], amounts[j])) accounts++
+      if (this.#isNewAccount(table.payee[index])) accounts++
       if (!this.contributions.has(table.id[index])) contributions++
       const d = table.datanet[index]
       if (!this.datanets.has(d) && !datanets.includes(d)) datanets.push(d)
     }
-    let counters = BigInt(datanets.length)
+    let counters = datanets.length
     for (const pr of model.prefixes) if (this.#versionCounters.get(versionKey(pr))?.changed !== true) counters++
-    return gas.settleAccount * accounts + gas.settleContribution * contributions + gas.settleCounter * counters
+    return gas.settleAccount * BigInt(accounts) + gas.settleContribution * BigInt(contributions) + gas.settleCounter * BigInt(counters)
   }
 
   /** Books one settled receipt: every party's credit and the attribution counters. */
@@ -498,22 +515,32 @@ class Ledger {
       ;(this.datanets.get(d) ?? (await this.#datanet(c.datanetOf[indexes[j]]))).earningReceipts++
       tables.set(d, this.#versions.get(d) ?? (await this.#versionTable(c.datanetOf[indexes[j]])))
     }
+    // a Datanet's counters and version table are looked up again only when the Datanet changes
+    // from one share to the next: a receipt's shares are mostly of one Datanet
+    let d = -1
+    let dc: R.DatanetCounters | undefined
+    let versions: VersionTable | undefined
     for (let j = 0; j < indexes.length; j++) {
       const amount = amounts[j]
       if (amount === 0n) continue
       const index = indexes[j]
-      const d = table.datanet[index]
-      const dc = this.datanets.get(d) as R.DatanetCounters
-      dc.earned += amount
+      if (table.datanet[index] !== d) {
+        d = table.datanet[index]
+        dc = this.datanets.get(d) as R.DatanetCounters
+        versions = tables.get(d) as VersionTable
+      }
+      const counters = dc as R.DatanetCounters
+      counters.earned += amount
       const id = table.id[index]
-      let cc = this.contributions.get(id)
+      const candidate = R.candidateReceipts(versions as VersionTable, c.acceptIndex[index])
+      const cc = this.contributions.get(id)
       if (cc === undefined) {
-        cc = { contributionId: c.ids[index], earned: 0n, candidateAtLastEarn: 0n, datanetEarningAtLastEarn: 0n }
-        this.contributions.set(id, cc)
+        this.contributions.set(id, { contributionId: c.ids[index], earned: amount, candidateAtLastEarn: candidate, datanetEarningAtLastEarn: counters.earningReceipts })
+        continue
       }
       cc.earned += amount
-      cc.candidateAtLastEarn = R.candidateReceipts(tables.get(d) as VersionTable, c.acceptIndex[index])
-      cc.datanetEarningAtLastEarn = dc.earningReceipts
+      cc.candidateAtLastEarn = candidate
+      cc.datanetEarningAtLastEarn = counters.earningReceipts
     }
   }
 
