@@ -40,6 +40,8 @@ export interface PendingReceipt {
   /** RLP of the receipt's fields, as it goes into a settlement batch */
   raw: Uint8Array
   signer: Uint8Array
+  /** the slot of its replay record (made when it was checked, for its settlement to take) */
+  replay: Uint8Array
   /** what settling it is expected to cost, calldata included */
   gas: bigint
 }
@@ -174,7 +176,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
         answers[i] = { reason: checked }
         continue
       }
-      const p: PendingReceipt = { hash: hashes[i], receipt: r, raw: items[i].raw, signer: signer as Uint8Array, gas: checked.gas }
+      const p: PendingReceipt = { hash: hashes[i], receipt: r, raw: items[i].raw, signer: signer as Uint8Array, replay: checked.replay, gas: checked.gas }
       this.#add(p, entry, checked.request, checked.payer)
       accepted.push(p)
       answers[i] = { hash: hashes[i] }
@@ -218,7 +220,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
         // admission accepts only a signature that recovers: one that does not was never acknowledged
         if (signer === undefined || this.#pending.has(keyOf(hashes[i])) || (await this.#chain.store.receiptOutcome(hashes[i])) !== undefined) continue
         const model = await head.terms.model(r.modelId)
-        this.#add({ hash: hashes[i], receipt: r, raw, signer, gas: this.#gasOf(r, model) }, entry)
+        this.#add({ hash: hashes[i], receipt: r, raw, signer, replay: R.replaySlot(signer, r.requestId), gas: this.#gasOf(r, model) }, entry)
       }
       if (entry.left === 0) done.push(id)
     }
@@ -306,13 +308,14 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
   }
 
   /** The rules at the head; returns the receipt's expected settlement gas and its keys, or why it is refused. */
-  async #check(r: SignedReceipt, signer: Uint8Array, head: HeadView): Promise<{ gas: bigint; request: string; payer: string } | string> {
+  async #check(r: SignedReceipt, signer: Uint8Array, head: HeadView): Promise<{ gas: bigint; replay: Uint8Array; request: string; payer: string } | string> {
     const records = await checkRecords(r, signer, head.terms, this.#settings.servers.minStake, true)
     if (typeof records === 'string') return records
     const request = keyOf(signer) + keyOf(r.requestId)
     if (this.#requests.has(request)) return PoolReason.pendingRequest
     const receipts = head.terms.stores.receipts
-    if ((await R.settledIn(receipts, signer, r.requestId)) !== 0n) return Reason.replayed
+    const replay = R.replaySlot(signer, r.requestId)
+    if ((await R.settledAt(receipts, replay)) !== 0n) return Reason.replayed
     const payer = keyOf(r.payer)
     let available = head.escrow.get(payer)
     if (available === undefined) {
@@ -323,7 +326,7 @@ export class ReceiptPool extends EventEmitter<ReceiptPoolEvents> {
     if (available - (this.#reserved.get(payer) ?? 0n) < r.fee) return Reason.insufficientEscrow
     const gas = this.#gasOf(r, records.model)
     if (gas > this.#opts.maxReceiptGas) return PoolReason.tooExpensive
-    return { gas, request, payer }
+    return { gas, replay, request, payer }
   }
 
   /**

@@ -1,6 +1,7 @@
 // The settlement batch the sequencer is executing, with what its receipt pool already knew of each
-// receipt (decoded, digest, signer): the Receipts precompile takes it instead of decoding the
-// batch, digesting every receipt and looking up every signer again. Only the exact bytes the
+// receipt (decoded, digest, signer, replay slot): the Receipts precompile takes it instead of
+// decoding the batch, digesting every receipt, looking up every signer and hashing every replay
+// slot again. Only the exact bytes the
 // sequencer built match; any other batch (a follower's block, an eth_call) is checked from scratch.
 import type { CheckedBatch, CheckedBatches } from '../../precompiles/index.ts'
 import type { PendingReceipt } from './pool.ts'
@@ -12,7 +13,12 @@ export class SequencerBatch implements CheckedBatches {
   hold(bytes: Uint8Array, receipts: readonly PendingReceipt[]): void {
     this.#held = {
       bytes,
-      batch: { receipts: receipts.map((p) => p.receipt), digests: receipts.map((p) => p.hash), signers: receipts.map((p) => p.signer) },
+      batch: {
+        receipts: receipts.map((p) => p.receipt),
+        digests: receipts.map((p) => p.hash),
+        signers: receipts.map((p) => p.signer),
+        replaySlots: receipts.map((p) => p.replay),
+      },
     }
   }
 

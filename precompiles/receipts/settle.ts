@@ -42,6 +42,8 @@ export interface CheckedBatch {
   receipts: SignedReceipt[]
   digests: Uint8Array[]
   signers: Array<Uint8Array | undefined>
+  /** each receipt's replay slot (R.replaySlot of its signer and request), where known */
+  replaySlots?: Array<Uint8Array | undefined>
 }
 
 /** What the node already knows of a batch's exact bytes, if anything. */
@@ -116,12 +118,12 @@ const RESERVE = 30_000n
 export async function settleBatch(ctx: CallContext, batch: SignedReceipt[] | CheckedBatch, settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettledBatch> {
   const store = ctx.unmetered
   const stores = registryStores(store, settings)
-  const { receipts, digests: hashes, signers } = Array.isArray(batch) ? await check(batch, settings, services, chainId) : batch
+  const { receipts, digests: hashes, signers, replaySlots } = Array.isArray(batch) ? await check(batch, settings, services, chainId) : batch
 
   const now = ctx.block.timestamp
   const terms = new ReceiptTerms(stores, services.engine)
   const first: Array<Passed | string> = []
-  for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], now, chainId, settings, terms, store))
+  for (const [i, r] of receipts.entries()) first.push(await checkAgainstState(i, r, hashes[i], signers[i], replaySlots?.[i], now, chainId, settings, terms, store))
   const { checks: second, escrowAfter } = await checkAgainstBatch(receipts, first, store)
   const scores = new ChunkedScores(second.filter((x): x is Passed => typeof x !== 'string'), stores, services.engine, ctx.meter.gas)
 
@@ -173,7 +175,7 @@ async function check(receipts: SignedReceipt[], settings: PrecompileSettings, se
 
 /** The rules that need only the state as it was before the batch. */
 async function checkAgainstState(
-  i: number, r: SignedReceipt, hash: Uint8Array, signer: Uint8Array | undefined, now: bigint, chainId: bigint,
+  i: number, r: SignedReceipt, hash: Uint8Array, signer: Uint8Array | undefined, slot: Uint8Array | undefined, now: bigint, chainId: bigint,
   settings: PrecompileSettings, terms: ReceiptTerms, store: Store,
 ): Promise<Passed | string> {
   const timing = checkTimes(r, chainId, now, settings.receipts)
@@ -181,7 +183,7 @@ async function checkAgainstState(
   if (signer === undefined) return Reason.badSignature
   const records = await checkRecords(r, signer, terms, settings.servers.minStake, false)
   if (typeof records === 'string') return records
-  const replay = R.replaySlot(signer, r.requestId)
+  const replay = slot ?? R.replaySlot(signer, r.requestId)
   if ((await R.settledAt(store, replay)) !== 0n) return Reason.replayed
   return { index: i, r, hash, signer, replay, replayKey: hexKey(replay), ...records }
 }

@@ -208,6 +208,7 @@ test('accepted receipts are journaled when submit resolves, and a restart restor
     assert.ok(before !== undefined)
     assert.deepEqual(p.raw, before.raw)
     assert.deepEqual(p.signer, before.signer)
+    assert.deepEqual(p.replay, before.replay)
     assert.equal(p.gas, before.gas)
     assert.deepEqual(digest(p.receipt), p.hash)
     assert.deepEqual(RLP.encode(encodeReceipt(p.receipt) as never), before.raw)
@@ -281,6 +282,7 @@ test('the sequencer batch is known by its exact bytes, and only while it is held
   assert.deepEqual(known?.digests, picked.map((p) => p.hash))
   assert.deepEqual(known?.signers, picked.map((p) => p.signer))
   assert.deepEqual(known?.receipts, picked.map((p) => p.receipt))
+  assert.deepEqual(known?.replaySlots, picked.map((p) => replaySlot(p.signer, p.receipt.requestId)))
   const changed = bytes.slice()
   changed[changed.length - 1] ^= 1
   assert.equal(held.lookup(changed), undefined)
