@@ -209,14 +209,14 @@ export class BlockProducer {
     try {
       await exec.apply(tx)
     } catch (err) {
-      s.checked?.release()
       if (Date.now() - this.#settlementWarned > 60_000) {
         this.#settlementWarned = Date.now()
         this.#log.error({ err: (err as Error).message, sequencer: sender.toString(), receipts: picked.length }, 'the settlement transaction cannot be included: receipts wait (does the sequencer hold OPEN for gas?)')
       }
       return undefined
+    } finally {
+      s.checked?.release()
     }
-    s.checked?.release()
     return sender.bytes
   }
 }

@@ -31,6 +31,7 @@ async function answer(req: Exclude<ScoringRequest, { type: 'detach' }>): Promise
   if (req.type === 'attach') {
     const index = await IvfIndex.fromParts(req.index, req.dim)
     sets.set(req.set, { ivf: await clusteredFrom(index, req.reordered, req.dim), dim: req.dim, k: req.k })
+    // held: acknowledged with an empty answer
     return { id: req.id, counts: new Int32Array(0), pairs: new Int32Array(0) }
   }
   const held = sets.get(req.set)

@@ -56,9 +56,10 @@ export interface SettlementServices {
   signatures: SignatureService
   keccak: Keccak
   /**
-   * The sequencer's own batch as its pool checked it: decoding it, digesting its receipts and
-   * looking up their signers again was ~15 µs a receipt of the block's execution. The same
-   * functions made it from the same bytes, so any node reaches the same result without it.
+   * The sequencer's own batch as its pool checked it: decoding it, digesting its receipts, looking
+   * up their signers and hashing their replay slots again was ~15 µs a receipt of the block's
+   * execution. The same functions made it from the same bytes, so any node reaches the same
+   * result without it.
    */
   checked?: CheckedBatches
 }
@@ -118,7 +119,7 @@ const RESERVE = 30_000n
 export async function settleBatch(ctx: CallContext, batch: SignedReceipt[] | CheckedBatch, settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<SettledBatch> {
   const store = ctx.unmetered
   const stores = registryStores(store, settings)
-  const { receipts, digests: hashes, signers, replaySlots } = Array.isArray(batch) ? await check(batch, settings, services, chainId) : batch
+  const { receipts, digests: hashes, signers, replaySlots } = Array.isArray(batch) ? await digestAndRecover(batch, settings, services, chainId) : batch
 
   const now = ctx.block.timestamp
   const terms = new ReceiptTerms(stores, services.engine)
@@ -167,7 +168,7 @@ export async function settleBatch(ctx: CallContext, batch: SignedReceipt[] | Che
 }
 
 /** Each receipt's digest and signer. */
-async function check(receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<CheckedBatch> {
+async function digestAndRecover(receipts: SignedReceipt[], settings: PrecompileSettings, services: SettlementServices, chainId: bigint): Promise<CheckedBatch> {
   const separator = domainSeparator(chainId, settings.addresses.receipts.bytes, services.keccak)
   const digests = receipts.map((r) => receiptDigest(r, separator, services.keccak))
   return { receipts, digests, signers: await services.signatures.recover(digests, receipts.map((r) => r.signature)) }
