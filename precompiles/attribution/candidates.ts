@@ -41,7 +41,7 @@ export class CandidateSet {
   readonly #wasm: WasmKernel | undefined
   readonly #onnx: OnnxScorer | undefined
   readonly #lsh: LshIndex | undefined
-  readonly #ivf: Clustered | undefined
+  #ivf: Clustered | undefined
   #remote: Remote | undefined
   readonly #k: number
   /** scratch of the JavaScript indexed path */
@@ -69,9 +69,11 @@ export class CandidateSet {
     const lsh = opts.lsh === undefined ? undefined : await LshIndex.build(rows, dim, opts.lsh)
     if (lsh !== undefined) wasm?.attachBuckets(lsh.members, lsh.maxRanges)
     const index = opts.ivf === undefined || rows.length === 0 ? undefined : await IvfIndex.build(rows, dim, opts.ivf)
-    const reordered = index !== undefined && opts.kernel !== 'js' ? index.reorder(rows, dim) : undefined
-    const ivf = index === undefined ? undefined : await clusteredFrom(index, reordered, dim)
-    const remote = index !== undefined && reordered !== undefined && opts.thread !== undefined ? await attach(opts.thread, dim, k, reordered, index) : undefined
+    const scanned = index !== undefined && opts.kernel !== 'js'
+    const remote = scanned && opts.thread !== undefined ? await attach(opts.thread, dim, k, index.reorder(rows, dim), index) : undefined
+    // the rows in cluster order are copied into a WebAssembly scan here only where the scoring
+    // thread does not hold them (≈ 13 MB a set at 100,000 × 128); #threaded makes it if the thread fails
+    const ivf = index === undefined ? undefined : await clusteredFrom(index, scanned && remote === undefined ? index.reorder(rows, dim) : undefined, dim)
     return new CandidateSet(rows, dim, k, opts.kernel, wasm, onnx, lsh, ivf, remote)
   }
 
@@ -142,13 +144,17 @@ export class CandidateSet {
     return scoreClustered(this.#ivf as Clustered, this.rows, this.dim, this.#k, queries)
   }
 
-  /** The same, by the scoring thread; here again if the thread has failed. */
+  /** The same, by the scoring thread; here again, with a scan of its own, if the thread has failed. */
   async #threaded(remote: Remote, queries: Int8Array): Promise<Scored[][]> {
     try {
       return await remote.thread.score(remote.set, queries, this.dim)
     } catch (err) {
       if (remote.thread.failure === undefined) throw err
-      this.#remote = undefined
+      if (this.#remote !== undefined) {
+        this.#remote = undefined
+        const index = (this.#ivf as Clustered).index
+        this.#ivf = await clusteredFrom(index, index.reorder(this.rows, this.dim), this.dim)
+      }
       return this.#clustered(queries)
     }
   }
